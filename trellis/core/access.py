@@ -1,0 +1,263 @@
+"""The access model: one table, and the only place a rule is written (DESIGN §4).
+
+Every view and API route declares the data it touches and what it does with it, ``(data class, action)``.
+A request is allowed when the viewer has at least one *relation* to the data that the table lists for that
+action. Relations are either organization-wide (membership, roles held) or about one record (it is the
+viewer's own, the viewer manages its subject, …). Another organization's data is never found: 404.
+
+Routes declare themselves with :func:`rule` (pages) or :func:`api_rule` (django-ninja operations). A test
+walks every URL pattern and fails on any route without a declaration; another generates the expected status
+for every route × role × {own, same-organization other, other organization} from this table.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, TypeVar
+from uuid import UUID
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest
+
+from trellis.core.models import ROLE_VALUES, Membership, Organization, Role, User
+
+
+class Tier(IntEnum):
+    PUBLIC = 0  # content-hub posts, the public chooser
+    DIRECTORY = 1  # member names, titles, departments, program catalogues
+    RECORDS = 2  # enrolments, attendance; that a pair / engagement exists, its dates and status
+    SEMI_CONFIDENTIAL = 3  # mentoring goals, notes, suggestions, introductions
+    CONFIDENTIAL = 4  # coaching goals, session notes, commitments, referral flag
+    PRIVATE = 5  # the leader's journal, their reinforcement answers
+
+
+# --- Relations ---------------------------------------------------------------------------------------------
+ANYONE = "anyone"  # no account needed
+SIGNED_IN = "signed_in"  # any signed-in user, about their own account
+MEMBER = "member"  # an active member of the organization the data belongs to
+SELF = "self"  # the data is about the viewer
+MANAGER_OF = "manager_of"  # the viewer is the line manager of the person the data is about
+# Organization-wide roles are relations too: "org_admin", "program_admin", "sponsor", … (see Role).
+ROLE_RELATIONS = ROLE_VALUES
+# Roles that are never, by themselves, a reason to read confidential (T4) or private (T5) data.
+OVERSIGHT = frozenset({Role.ORG_ADMIN, Role.PROGRAM_ADMIN, Role.SPONSOR, Role.MANAGER, MANAGER_OF, MEMBER})
+
+ORG_ADMIN = str(Role.ORG_ADMIN)
+
+
+@dataclass(frozen=True)
+class DataClass:
+    name: str
+    tier: Tier
+    actions: Mapping[str, frozenset[str]]
+    about: str = ""
+
+
+def _dc(name: str, tier: Tier, about: str, **actions: Iterable[str]) -> DataClass:
+    return DataClass(name, tier, {a: frozenset(map(str, who)) for a, who in actions.items()}, about)
+
+
+# --- THE TABLE -------------------------------------------------------------------------------------------
+# data class → tier → action → relations that grant it. Nothing else in the code decides who may see what.
+TABLE: dict[str, DataClass] = {
+    dc.name: dc
+    for dc in (
+        _dc("public", Tier.PUBLIC, "pages anyone may open (sign-in, password reset, health)", view=[ANYONE]),
+        _dc("account", Tier.PRIVATE, "the signed-in user's own account, tokens, mail, notifications",
+            view=[SIGNED_IN], update=[SIGNED_IN]),
+        _dc("organization", Tier.DIRECTORY, "an organization's name and the viewer's place in it",
+            view=[MEMBER]),
+        _dc("member", Tier.DIRECTORY, "the member directory: names, titles, departments, roles",
+            list=[MEMBER], view=[MEMBER],
+            create=[ORG_ADMIN], update=[ORG_ADMIN], deactivate=[ORG_ADMIN]),
+        _dc("people_import", Tier.DIRECTORY, "importing people from the HR system", create=[ORG_ADMIN]),
+        _dc("audit_log", Tier.RECORDS, "who did what to which record (ids and verbs only)", view=[ORG_ADMIN]),
+    )
+}
+
+
+def allows(data: str, action: str, relations: Iterable[str]) -> bool:
+    """True when any of the viewer's relations is listed for this action. Unknown rules allow nothing."""
+    dc = TABLE.get(data)
+    if dc is None or action not in dc.actions:
+        return False
+    return not dc.actions[action].isdisjoint(relations)
+
+
+def has_rule(data: str, action: str) -> bool:
+    return data in TABLE and action in TABLE[data].actions
+
+
+# --- The viewer and subjects ----------------------------------------------------------------------------------
+@dataclass
+class Viewer:
+    user: User | None
+    membership: Membership | None = None
+
+    @property
+    def organization(self) -> Organization | None:
+        return self.membership.organization if self.membership else None
+
+    def relations(self) -> set[str]:
+        rels = {ANYONE}
+        if self.user is not None and self.user.is_authenticated:
+            rels.add(SIGNED_IN)
+        if self.membership is not None and self.membership.is_active:
+            rels.add(MEMBER)
+            rels.update(r for r in self.membership.roles if r in ROLE_RELATIONS)
+        return rels
+
+
+@dataclass(frozen=True)
+class Subject:
+    """How a route finds the record it is about (scoped to the organization) and the viewer's relations to it."""
+
+    kwarg: str
+    load: Callable[[Organization, Any], models.Model]
+    relate: Callable[[Viewer, Any], set[str]] = field(default=lambda viewer, obj: set())
+
+
+def _load_member(org: Organization, public_id: Any) -> Membership:
+    try:
+        return Membership.objects.select_related("user", "manager__user").get(
+            organization=org, public_id=UUID(str(public_id))
+        )
+    except (Membership.DoesNotExist, ValueError):
+        raise Http404("No such member.") from None
+
+
+def _relate_member(viewer: Viewer, member: Membership) -> set[str]:
+    rels: set[str] = set()
+    if viewer.membership is None:
+        return rels
+    if member.pk == viewer.membership.pk:
+        rels.add(SELF)
+    if member.manager_id == viewer.membership.pk:
+        rels.add(MANAGER_OF)
+    return rels
+
+
+MEMBER_SUBJECT = Subject("member_id", _load_member, _relate_member)
+
+
+@dataclass
+class Decision:
+    viewer: Viewer
+    subject: Any = None
+
+
+def resolve_viewer(request: HttpRequest, org_slug: str | None) -> Viewer:
+    """The viewer and, for organization routes, their active membership there; 404 if they have none."""
+    user = request.user if request.user.is_authenticated else None
+    if org_slug is None:
+        return Viewer(user if isinstance(user, User) else None)
+    if user is None:
+        raise Http404("No such organization.")
+    membership = (
+        Membership.objects.select_related("organization", "user")
+        .filter(organization__slug=org_slug, user=user, is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such organization.")
+    return Viewer(membership.user, membership)
+
+
+def authorize(request: HttpRequest, data: str, action: str, kwargs: Mapping[str, Any],
+              subject: Subject | None = None) -> Decision:
+    """Find the viewer (and subject), then apply the table. Raises Http404 or PermissionDenied."""
+    viewer = resolve_viewer(request, kwargs.get("org_slug"))
+    relations = viewer.relations()
+    obj = None
+    if subject is not None:
+        if viewer.organization is None:
+            raise Http404
+        obj = subject.load(viewer.organization, kwargs[subject.kwarg])
+        relations |= subject.relate(viewer, obj)
+    if not allows(data, action, relations):
+        raise PermissionDenied(f"You may not {action} this {data.replace('_', ' ')}.")
+    return Decision(viewer, obj)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    data: str
+    action: str
+    subject: Subject | None = None
+
+    @property
+    def public(self) -> bool:
+        return allows(self.data, self.action, {ANYONE})
+
+
+def rule(data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
+    """Declare a page view's access rule. Anonymous visitors of a non-public page are sent to sign in."""
+    if not has_rule(data, action):
+        raise LookupError(f"no access rule for ({data!r}, {action!r}) in trellis.core.access.TABLE")
+    route_rule = RouteRule(data, action, subject)
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not route_rule.public and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            decision = authorize(request, data, action, kwargs, subject)
+            request.viewer = decision.viewer  # type: ignore[attr-defined]
+            request.subject = decision.subject  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        wrapped.access_rule = route_rule  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def api_rule(data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
+    """Declare a django-ninja operation's access rule (authentication has already run in ninja)."""
+    if not has_rule(data, action):
+        raise LookupError(f"no access rule for ({data!r}, {action!r}) in trellis.core.access.TABLE")
+    route_rule = RouteRule(data, action, subject)
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            decision = authorize(request, data, action, kwargs, subject)
+            request.viewer = decision.viewer  # type: ignore[attr-defined]
+            request.subject = decision.subject  # type: ignore[attr-defined]
+            return func(request, *args, **kwargs)
+
+        wrapped.access_rule = route_rule  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Shorthand for ``@rule("public", "view")``."""
+    return rule("public", "view")(view)
+
+
+def viewer_of(request: HttpRequest) -> Viewer:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    return viewer
+
+
+def subject_of(request: HttpRequest) -> Any:
+    return request.subject  # type: ignore[attr-defined]
+
+
+# --- Querysets that restrict themselves -----------------------------------------------------------------------
+def restrict_members(viewer: Viewer, qs: models.QuerySet[Membership] | None = None) -> models.QuerySet[Membership]:
+    """Members of the viewer's organization the viewer may list (the directory: every active member)."""
+    qs = Membership.objects.all() if qs is None else qs
+    if viewer.organization is None or not allows("member", "list", viewer.relations()):
+        return qs.none()
+    return qs.filter(organization=viewer.organization)

@@ -1,0 +1,56 @@
+"""Calendar invitations as real iCalendar (RFC 5545) text, built with `icalendar`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+
+def invite(
+    *,
+    uid: str,
+    summary: str,
+    start: datetime,
+    end: datetime,
+    organizer: tuple[str, str],
+    attendees: list[tuple[str, str]],
+    description: str = "",
+    location: str = "",
+    sequence: int = 0,
+    cancelled: bool = False,
+    now: datetime,
+) -> str:
+    """One VEVENT in a METHOD:REQUEST (or CANCEL) calendar. Times must be timezone-aware; stored as UTC."""
+    for moment in (start, end, now):
+        if moment.tzinfo is None:
+            raise ValueError("calendar times must be timezone-aware")
+    if end <= start:
+        raise ValueError("an event must end after it starts")
+    cal = Calendar()
+    cal.add("prodid", "-//Trellis//Leadership development//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", start.astimezone(UTC))
+    event.add("dtend", end.astimezone(UTC))
+    event.add("summary", summary)
+    event.add("sequence", sequence)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if description:
+        event.add("description", description)
+    if location:
+        event.add("location", location)
+    org = vCalAddress(f"mailto:{organizer[0]}")
+    org.params["cn"] = vText(organizer[1])
+    event["organizer"] = org
+    for email, name in attendees:
+        who = vCalAddress(f"mailto:{email}")
+        who.params["cn"] = vText(name)
+        who.params["role"] = vText("REQ-PARTICIPANT")
+        who.params["rsvp"] = vText("TRUE")
+        event.add("attendee", who, encode=0)
+    cal.add_component(event)
+    return cal.to_ical().decode()

@@ -1,0 +1,89 @@
+"""Outbound mail. Every message is stored in the outbox first (the recipient can read it in the app), then
+delivered by a task after the transaction commits. Idempotency keys make re-sending a no-op."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from trellis.core.models import Membership, Organization, OutboxMessage, User
+
+
+def queue(
+    *,
+    to: User | str,
+    subject: str,
+    body: str,
+    key: str,
+    organization: Organization | None = None,
+    ics: str = "",
+) -> tuple[OutboxMessage, bool]:
+    """Store a message in the outbox (once per key) and deliver it after commit. Returns (message, created)."""
+    recipient = to if isinstance(to, User) else User.objects.filter(email__iexact=to).first()
+    to_email = to.email if isinstance(to, User) else to
+    message, created = OutboxMessage.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"organization": organization, "recipient": recipient, "to_email": to_email,
+                  "subject": subject[:250], "body": body, "ics": ics},
+    )
+    if created:
+        from trellis.core.tasks import deliver_outbox  # noqa: PLC0415 (tasks import this module)
+
+        transaction.on_commit(lambda: deliver_outbox.enqueue(message.pk))
+    return message, created
+
+
+def deliver(message: OutboxMessage) -> bool:
+    """Send one stored message unless it was already sent. Claims it first so two workers never both send."""
+    with transaction.atomic():
+        claimed = OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
+            sent_at=timezone.now(), attempts=message.attempts + 1
+        )
+    if not claimed:
+        return False
+    email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to_email])
+    if message.ics:
+        email.attach("invite.ics", message.ics, "text/calendar; method=REQUEST")
+    try:
+        email.send()
+    except Exception as exc:  # the SMTP server said no: release the claim so the next tick retries
+        OutboxMessage.objects.filter(pk=message.pk).update(sent_at=None, last_error=type(exc).__name__)
+        raise
+    return True
+
+
+def password_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(str(user.public_id)))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return settings.TRELLIS_BASE_URL.rstrip("/") + path
+
+
+def send_password_reset(*, user: User) -> OutboxMessage:
+    link = password_link(user)
+    body = render_to_string("core/email/password_reset.txt", {"user": user, "link": link})
+    key = f"password-reset:{user.public_id}:{timezone.now():%Y%m%d%H%M%S%f}"
+    message, _ = queue(to=user, subject="Reset your Trellis password", body=body, key=key)
+    return message
+
+
+def send_invitation(*, membership: Membership, new_account: bool, actor: User) -> OutboxMessage:
+    user = membership.user
+    context = {
+        "user": user, "organization": membership.organization, "actor": actor, "new_account": new_account,
+        "link": password_link(user) if new_account else settings.TRELLIS_BASE_URL,
+    }
+    body = render_to_string("core/email/invitation.txt", context)
+    key = f"invitation:{membership.public_id}:{timezone.now():%Y%m%d%H%M%S%f}"
+    message, _ = queue(
+        to=user, subject=f"You have been added to {membership.organization.name} on Trellis", body=body,
+        key=key, organization=membership.organization,
+    )
+    return message

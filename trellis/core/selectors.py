@@ -1,0 +1,94 @@
+"""Reads, always scoped by the viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from trellis.core.access import Viewer, allows, restrict_members
+from trellis.core.models import AuditEvent, Membership, Notification, OutboxMessage, Role, User
+
+
+def memberships_of(user: Any) -> list[Membership]:
+    if not isinstance(user, User):
+        return []
+    return list(
+        Membership.objects.filter(user=user, is_active=True).select_related("organization").order_by(
+            "organization__name"
+        )
+    )
+
+
+def outbox_of(user: Any) -> QuerySet[OutboxMessage]:
+    if not isinstance(user, User):
+        return OutboxMessage.objects.none()
+    return OutboxMessage.objects.filter(recipient=user).defer("body", "ics")
+
+
+def directory(viewer: Viewer, *, query: str = "", include_inactive: bool = False) -> QuerySet[Membership]:
+    qs = restrict_members(viewer).select_related("user", "manager__user").order_by("user__full_name", "id")
+    if not include_inactive:
+        qs = qs.filter(is_active=True, user__is_active=True)
+    if query:
+        qs = qs.filter(
+            Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
+            | Q(title__icontains=query) | Q(department__icontains=query)
+        )
+    return qs
+
+
+def notifications_for(viewer: Viewer) -> QuerySet[Notification]:
+    if viewer.user is None or viewer.organization is None:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=viewer.user, organization=viewer.organization)
+
+
+def audit_events(viewer: Viewer) -> QuerySet[AuditEvent]:
+    if viewer.organization is None or not allows("audit_log", "view", viewer.relations()):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(organization=viewer.organization).order_by("-id")
+
+
+def actor_names(viewer: Viewer, events: Any) -> dict[Any, str]:
+    """Names of the actors on one page of the audit log, in one query."""
+    ids = {e.actor for e in events if e.actor}
+    rows = Membership.objects.filter(organization=viewer.organization, user__public_id__in=ids).values_list(
+        "user__public_id", "user__full_name"
+    )
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    text: str
+    url: str
+    count: int | None = None
+
+
+def attention_for(viewer: Viewer) -> list[AttentionItem]:
+    """What needs this member's attention on their home page, by role. Product apps add their own items."""
+    from django.urls import reverse  # noqa: PLC0415
+
+    assert viewer.organization is not None and viewer.membership is not None
+    slug = viewer.organization.slug
+    items: list[AttentionItem] = []
+    unread = notifications_for(viewer).filter(read_at__isnull=True).count()
+    if unread:
+        items.append(AttentionItem("Unread notifications", reverse("notifications", args=[slug]), unread))
+    if viewer.membership.has_role(Role.ORG_ADMIN):
+        invited = (
+            Membership.objects.filter(organization=viewer.organization, is_active=True)
+            .filter(user__password__startswith="!")
+            .count()
+        )
+        if invited:
+            items.append(AttentionItem("Invited people who have not signed in yet",
+                                       reverse("people", args=[slug]), invited))
+        items.append(AttentionItem("Review the audit log", reverse("audit_log", args=[slug])))
+    if viewer.membership.has_role(Role.MANAGER):
+        reports = Membership.objects.active().filter(manager=viewer.membership).count()
+        items.append(AttentionItem("Your direct reports",
+                                   reverse("member_detail", args=[slug, viewer.membership.public_id]), reports))
+    return items

@@ -1,0 +1,257 @@
+"""Pages of the platform: sign-in, home, organizations, people, audit, mail. Thin: rule → selector/service."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from trellis.core import selectors, services
+from trellis.core.access import MEMBER_SUBJECT, public, rule, subject_of, viewer_of
+from trellis.core.forms import InviteForm, LoginForm, MemberForm, ResetForm, member_initial
+from trellis.core.models import Membership, OutboxMessage, User
+
+DEMO_LOGINS = [
+    ("alice", "leader (participant)"), ("bob", "mentor"), ("carol", "external coach"),
+    ("dave", "HR sponsor"), ("erin", "org admin"), ("frank", "line manager"), ("grace", "instructor"),
+    ("heidi", "program admin"),
+]
+
+
+# --- Public -----------------------------------------------------------------------------------------------
+@public
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if settings.TRELLIS_DEMO:
+            context["demo_logins"] = [(f"{n}@northwind.example", what) for n, what in DEMO_LOGINS] + [
+                ("mallory@globex.example", "org admin at Globex")
+            ]
+        return context
+
+
+login = public(LoginView.as_view())
+logout = public(auth_views.LogoutView.as_view())
+password_reset = public(auth_views.PasswordResetView.as_view(form_class=ResetForm))
+password_reset_done = public(auth_views.PasswordResetDoneView.as_view())
+password_reset_complete = public(auth_views.PasswordResetCompleteView.as_view())
+
+
+class ResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link carries the user's public UUID, never the sequential primary key."""
+
+    def get_user(self, uidb64: str) -> Any:
+        try:
+            public_id = UUID(force_str(urlsafe_base64_decode(uidb64)))
+            return User.objects.get(public_id=public_id)
+        except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+            return None
+
+
+password_reset_confirm = public(ResetConfirmView.as_view())
+
+
+def login_locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes calls this after too many failed sign-ins."""
+    minutes = int(float(settings.AXES_COOLOFF_TIME) * 60)
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse  # noqa: PLC0415
+
+        return JsonResponse(
+            {"error": {"code": "too_many_attempts", "fields": {},
+                       "message": f"Too many failed sign-ins. Try again in {minutes} minutes."}},
+            status=429,
+        )
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+# --- The signed-in user's own pages ---------------------------------------------------------------------------
+@rule("account", "view")
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to the organization they used last, or let them pick one."""
+    memberships = selectors.memberships_of(viewer_of(request).user)
+    last = request.session.get("org")
+    chosen = next((m for m in memberships if m.organization.slug == last), None)
+    if chosen is None and len(memberships) == 1:
+        chosen = memberships[0]
+    if chosen is not None:
+        return redirect("org_home", org_slug=chosen.organization.slug)
+    return render(request, "core/choose_org.html", {"memberships": memberships})
+
+
+@rule("account", "view")
+@require_GET
+def choose_org(request: HttpRequest) -> HttpResponse:
+    """The organization switcher: pick one of your organizations (``?to=<slug>`` switches at once)."""
+    memberships = selectors.memberships_of(viewer_of(request).user)
+    target = request.GET.get("to")
+    if target and any(m.organization.slug == target for m in memberships):
+        return redirect("org_home", org_slug=target)
+    return render(request, "core/choose_org.html", {"memberships": memberships})
+
+
+@rule("account", "view")
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.outbox_of(viewer_of(request).user), 25).get_page(request.GET.get("page"))
+    return render(request, "core/outbox.html", {"page": page})
+
+
+@rule("account", "view")
+@require_GET
+def outbox_message(request: HttpRequest, message_id: UUID) -> HttpResponse:
+    message = get_object_or_404(OutboxMessage, public_id=message_id, recipient=request.user)
+    return render(request, "core/outbox_message.html", {"message": message})
+
+
+# --- Organization pages --------------------------------------------------------------------------------------
+@rule("organization", "view")
+@require_GET
+def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
+    viewer = viewer_of(request)
+    request.session["org"] = org_slug
+    return render(request, "core/home.html", {"attention": selectors.attention_for(viewer)})
+
+
+@rule("organization", "view")
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest, org_slug: str) -> HttpResponse:
+    viewer = viewer_of(request)
+    assert viewer.user is not None and viewer.organization is not None
+    if request.method == "POST":
+        services.do_mark_notifications_read(user=viewer.user, organization=viewer.organization)
+        return redirect("notifications", org_slug=org_slug)
+    items = selectors.notifications_for(viewer)[:50]
+    return render(request, "core/notifications.html", {"items": items})
+
+
+@rule("member", "list")
+@require_GET
+def people(request: HttpRequest, org_slug: str) -> HttpResponse:
+    viewer = viewer_of(request)
+    query = request.GET.get("q", "").strip()
+    show_inactive = request.GET.get("inactive") == "1"
+    members = selectors.directory(viewer, query=query, include_inactive=show_inactive)
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    template = "core/_people_rows.html" if request.htmx else "core/people.html"  # type: ignore[attr-defined]
+    return render(request, template, {"page": page, "q": query, "show_inactive": show_inactive})
+
+
+@rule("member", "view", subject=MEMBER_SUBJECT)
+@require_GET
+def member_detail(request: HttpRequest, org_slug: str, member_id: UUID) -> HttpResponse:
+    member: Membership = subject_of(request)
+    reports = member.reports.active().select_related("user").order_by("user__full_name")
+    return render(request, "core/member_detail.html", {"member": member, "reports": reports})
+
+
+@rule("member", "create")
+@require_http_methods(["GET", "POST"])
+def member_invite(request: HttpRequest, org_slug: str) -> HttpResponse:
+    viewer = viewer_of(request)
+    assert viewer.organization is not None and viewer.user is not None
+    form = InviteForm(request.POST or None, organization=viewer.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.do_invite_member(
+                organization=viewer.organization, email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"], roles=form.cleaned_data["roles"], actor=viewer.user,
+                **form.profile(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{member.user.full_name} was invited; an e-mail is on its way.")
+            return redirect("member_detail", org_slug=org_slug, member_id=member.public_id)
+    return render(request, "core/member_form.html", {"form": form, "inviting": True},
+                  status=400 if form.errors else 200)
+
+
+@rule("member", "update", subject=MEMBER_SUBJECT)
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, org_slug: str, member_id: UUID) -> HttpResponse:
+    viewer = viewer_of(request)
+    member: Membership = subject_of(request)
+    assert viewer.organization is not None and viewer.user is not None
+    form = MemberForm(request.POST or None, organization=viewer.organization, exclude=member,
+                      initial=member_initial(member))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.do_update_member(membership=member, actor=viewer.user,
+                                          full_name=form.cleaned_data["full_name"], **form.profile())
+                services.do_set_roles(membership=member, roles=form.cleaned_data["roles"], actor=viewer.user)
+        except ValidationError as exc:
+            member.refresh_from_db()
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Saved {member.user.full_name}.")
+            return redirect("member_detail", org_slug=org_slug, member_id=member.public_id)
+    return render(request, "core/member_form.html", {"form": form, "member": member},
+                  status=400 if form.errors else 200)
+
+
+@rule("member", "deactivate", subject=MEMBER_SUBJECT)
+@require_POST
+def member_deactivate(request: HttpRequest, org_slug: str, member_id: UUID) -> HttpResponse:
+    viewer = viewer_of(request)
+    member: Membership = subject_of(request)
+    assert viewer.user is not None
+    try:
+        if request.POST.get("reactivate"):
+            services.do_reactivate_member(membership=member, actor=viewer.user)
+            messages.success(request, f"{member.user.full_name} is active again.")
+        else:
+            services.do_deactivate_member(membership=member, actor=viewer.user)
+            messages.success(request, f"{member.user.full_name} was deactivated.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("member_detail", org_slug=org_slug, member_id=member.public_id)
+
+
+@rule("audit_log", "view")
+@require_GET
+def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+    viewer = viewer_of(request)
+    page = Paginator(selectors.audit_events(viewer), 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit.html", {"page": page, "actors": selectors.actor_names(viewer, page)})
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+__all__ = ["Http404"]
