@@ -10,7 +10,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.settings")
     from django.core.management import execute_from_command_line  # noqa: PLC0415
 
-    execute_from_command_line(["trellis", *(sys.argv[1:] if argv is None else argv)])
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")  # `trellis import-people` runs the import_people command
+    execute_from_command_line(["trellis", *args])
 
 
 if __name__ == "__main__":

@@ -188,17 +188,16 @@ if PROD:
 
 # --- Mail, tasks, files ---------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trellis <no-reply@trellis.example>")
-if os.environ.get("EMAIL_URL"):
+if os.environ.get("EMAIL_URL"):  # smtp://user:password@host:port
     _mail = dj_database_url.parse(os.environ["EMAIL_URL"].replace("smtp://", "postgres://", 1))
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST, EMAIL_PORT = _mail["HOST"], int(_mail["PORT"] or 587)
-    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _mail["USER"], _mail["PASSWORD"]
-    EMAIL_USE_TLS = True
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
+        "host": _mail["HOST"], "port": int(_mail["PORT"] or 587), "username": _mail["USER"],
+        "password": _mail["PASSWORD"], "use_tls": True, "timeout": 20}}}
 elif TESTING:
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+else:  # development and the demo: messages are written to var/mail (and kept in the outbox)
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                           "OPTIONS": {"file_path": str(BASE_DIR / "var" / "mail")}}}
 
 TASKS = {
     "default": {

@@ -261,3 +261,23 @@ def restrict_members(viewer: Viewer, qs: models.QuerySet[Membership] | None = No
     if viewer.organization is None or not allows("member", "list", viewer.relations()):
         return qs.none()
     return qs.filter(organization=viewer.organization)
+
+
+def table_markdown() -> str:
+    """The table as Markdown (docs/access.md is generated from it; a test keeps the two equal)."""
+    lines = [
+        "# Access table",
+        "",
+        "Generated from `trellis/core/access.py` by `trellis access-table`; do not edit by hand.",
+        "A request is allowed when the viewer has one of the listed relations to the data.",
+        "",
+        "| Data class | Tier | Action | Who |",
+        "|---|---|---|---|",
+    ]
+    for dc in sorted(TABLE.values(), key=lambda d: (d.tier, d.name)):
+        for action, who in sorted(dc.actions.items()):
+            lines.append(f"| `{dc.name}` | T{int(dc.tier)} {dc.tier.name.lower()} | {action} | "
+                         f"{', '.join(sorted(who))} |")
+    lines += ["", "## Data classes", ""]
+    lines += [f"- `{dc.name}` — {dc.about}" for dc in sorted(TABLE.values(), key=lambda d: d.name)]
+    return "\n".join(lines) + "\n"

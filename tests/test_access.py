@@ -1,0 +1,259 @@
+"""The access model, tested on every route.
+
+1. The route walk: every URL pattern — pages and each API operation — declares a rule that exists in the table.
+2. The matrix: every route × every role × {own, same-organization other person, other organization} answers
+   with the status the table implies. The expectation is computed from ``TABLE`` with relations this test
+   knows independently (which persona it made, whose record it asks for); the actual status comes from
+   the running code.
+3. Invariants of the table itself: confidential tiers never open to oversight roles.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from trellis.core import access, mail, services
+from trellis.core.access import ANYONE, MEMBER, SELF, SIGNED_IN, TABLE, RouteRule, Tier
+from trellis.core.models import ApiToken, Membership, Organization, Role, User
+
+# Framework routes that carry no data of ours; each must still be declared here by name, on purpose.
+FRAMEWORK_PUBLIC: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str
+    name: str
+    rule: RouteRule | None
+    methods: tuple[str, ...]
+    kwargs: tuple[str, ...]
+    api: bool
+
+
+def _ninja_operations(callback: Any) -> list[Any]:
+    """django-ninja registers one Django view per path; its operations hold our decorated functions."""
+    from ninja.operation import PathView  # noqa: PLC0415
+
+    for cell in getattr(callback, "__closure__", None) or ():
+        if isinstance(cell.cell_contents, PathView):
+            return list(cell.cell_contents.operations)
+    return []
+
+
+def walk(patterns: list[Any] | None = None, prefix: str = "") -> Iterator[Route]:
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            pattern = prefix + str(entry.pattern)
+            kwargs = tuple(sorted(set(entry.pattern.regex.groupindex) | _prefix_kwargs(prefix)))
+            operations = _ninja_operations(entry.callback)
+            if operations:
+                for op in operations:
+                    yield Route(pattern, entry.name or pattern, getattr(op.view_func, "access_rule", None),
+                                tuple(op.methods), kwargs, True)
+            else:
+                yield Route(pattern, entry.name or pattern, getattr(entry.callback, "access_rule", None),
+                            ("GET", "POST"), kwargs, pattern.startswith("api/"))
+
+
+def _prefix_kwargs(prefix: str) -> set[str]:
+    return set(re.findall(r"<(?:\w+:)?(\w+)>", prefix))
+
+
+ROUTES = list(walk())
+
+
+def test_the_walk_sees_pages_and_api_operations() -> None:
+    names = {r.name for r in ROUTES}
+    assert {"login", "home", "people", "member_detail", "audit_log"} <= names
+    assert len(ROUTES) >= 15
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{'/'.join(r.methods)} {r.pattern}")
+def test_every_route_declares_a_rule_from_the_table(route: Route) -> None:
+    if route.name in FRAMEWORK_PUBLIC:
+        return
+    assert route.rule is not None, f"{route.pattern} declares no access rule: decorate it with access.rule()"
+    assert access.has_rule(route.rule.data, route.rule.action), (
+        f"{route.pattern} declares ({route.rule.data}, {route.rule.action}), which is not in access.TABLE"
+    )
+    if route.rule.subject is not None:
+        assert route.rule.subject.kwarg in route.kwargs
+
+
+# --- Invariants of the table ------------------------------------------------------------------------------
+def test_confidential_and_private_tiers_never_open_to_oversight() -> None:
+    for dc in TABLE.values():
+        if dc.tier >= Tier.CONFIDENTIAL:
+            for action, who in dc.actions.items():
+                leaked = who & access.OVERSIGHT
+                assert not leaked, f"{dc.name}.{action} (tier {dc.tier.name}) opens to {sorted(leaked)}"
+
+
+def test_only_public_data_is_open_to_anyone() -> None:
+    for dc in TABLE.values():
+        for action, who in dc.actions.items():
+            if ANYONE in who:
+                assert dc.tier == Tier.PUBLIC, f"{dc.name}.{action} is open to anyone but is {dc.tier.name}"
+
+
+def test_every_relation_in_the_table_is_known() -> None:
+    known = {ANYONE, SIGNED_IN, MEMBER, SELF, access.MANAGER_OF, *access.ROLE_RELATIONS}
+    for dc in TABLE.values():
+        for who in dc.actions.values():
+            assert who <= known, f"{dc.name}: unknown relation {sorted(who - known)}"
+
+
+# --- The matrix ---------------------------------------------------------------------------------------------
+VIEWER_ROLES = [None, *Role.values]  # None: a plain member with no role at all
+SCENARIOS = ("own", "other", "foreign")
+
+
+@pytest.fixture
+def world(db, northwind: Organization, globex: Organization, member: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """One fresh viewer per role (holding only that role), a colleague, and Globex's people and records."""
+    viewers = {}
+    for role in VIEWER_ROLES:
+        name = role or "norole"
+        user = User.objects.create_user(email=f"matrix-{name}@northwind.example", full_name=f"Matrix {name}")
+        viewers[role] = Membership.objects.create(organization=northwind, user=user,
+                                                  roles=[role] if role else [])
+    colleague = member("alice")
+    stranger = member("mallory")
+    messages = {}
+    tokens = {}
+    for key, who in (*((r, v.user) for r, v in viewers.items()), ("colleague", colleague.user),
+                     ("stranger", stranger.user)):
+        messages[key], _ = mail.queue(to=who, subject="hello", body="x", key=f"matrix:{who.pk}")
+        tokens[key] = ApiToken.objects.create(user=who, key_hash=services.hash_token(f"matrix-{who.pk}"))
+    return {"viewers": viewers, "colleague": colleague, "stranger": stranger, "northwind": northwind,
+            "globex": globex, "messages": messages, "tokens": tokens}
+
+
+def _kwargs_for(route: Route, world: dict[str, Any], role: str | None, scenario: str) -> dict[str, str] | None:
+    viewer: Membership = world["viewers"][role]
+    subject_member = {"own": viewer, "other": world["colleague"], "foreign": world["stranger"]}[scenario]
+    owner_key = {"own": role, "other": "colleague", "foreign": "stranger"}[scenario]
+    values = {
+        "org_slug": (world["globex"] if scenario == "foreign" else world["northwind"]).slug,
+        "member_id": str(subject_member.public_id),
+        "message_id": str(world["messages"][owner_key].public_id),
+        "token_id": str(world["tokens"][owner_key].public_id),
+    }
+    if not set(route.kwargs) <= set(values):
+        return None
+    return {k: values[k] for k in route.kwargs}
+
+
+def _relations(role: str | None, scenario: str, route: Route) -> set[str]:
+    """What the viewer is to the data, known from how this test built the world (not from the code)."""
+    rels = {ANYONE, SIGNED_IN}
+    if scenario == "foreign" and "org_slug" in route.kwargs:
+        return rels  # not a member of Globex
+    if "org_slug" in route.kwargs:
+        rels.add(MEMBER)
+        if role:
+            rels.add(role)
+    if scenario == "own":
+        rels.add(SELF)
+    return rels
+
+
+def _expected(route: Route, role: str | None, scenario: str) -> set[int]:
+    assert route.rule is not None
+    rels = _relations(role, scenario, route)
+    about_someone = bool(set(route.kwargs) - {"org_slug"})
+    if scenario == "foreign" and route.kwargs:
+        return {404}  # another organization's page or record is never found
+    if route.rule.data == "account" and about_someone and scenario != "own":
+        return {404}  # someone else's mail or token is never found
+    if access.allows(route.rule.data, route.rule.action, rels):
+        return {200, 201, 204, 302, 400, 405, 409, 422}
+    return {403}
+
+
+MATRIX = [
+    (route, role, scenario)
+    for route, role, scenario in itertools.product(ROUTES, VIEWER_ROLES, SCENARIOS)
+    if route.rule is not None and not route.rule.public
+]
+
+
+def _request(client: Client, route: Route, url: str, token: str | None) -> int:
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    for method in route.methods:
+        if method == "GET":
+            response = client.get(url, **headers)  # type: ignore[arg-type]
+        else:
+            response = client.generic(method, url, data=b"{}" if route.api else b"",
+                                      content_type="application/json" if route.api else
+                                      "application/x-www-form-urlencoded", **headers)  # type: ignore[arg-type]
+        if response.status_code != 405:
+            return response.status_code
+    return 405
+
+
+@pytest.mark.parametrize(
+    ("route", "role", "scenario"), MATRIX,
+    ids=[f"{r.pattern}|{role or 'norole'}|{s}" for r, role, s in MATRIX],
+)
+def test_matrix(route: Route, role: str | None, scenario: str, world: dict[str, Any]) -> None:
+    kwargs = _kwargs_for(route, world, role, scenario)
+    if kwargs is None:
+        pytest.fail(f"the matrix does not know how to fill {route.kwargs} for {route.pattern}: teach _kwargs_for")
+    url = "/" + route.pattern
+    for key, value in kwargs.items():
+        url = re.sub(rf"<(?:\w+:)?{key}>", value, url)
+    viewer: Membership = world["viewers"][role]
+    client = Client()
+    token = None
+    if route.api:
+        token = f"matrix-{viewer.user.pk}"
+    else:
+        client.force_login(viewer.user)
+    status = _request(client, route, url, token)
+    expected = _expected(route, role, scenario)
+    assert status in expected, (
+        f"{'/'.join(route.methods)} {url} as {role or 'norole'} ({scenario}): got {status}, "
+        f"the table implies {sorted(expected)} for ({route.rule.data}, {route.rule.action})"  # type: ignore[union-attr]
+    )
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.rule is not None and not r.rule.public],
+                         ids=lambda r: r.pattern)
+def test_anonymous_visitors_are_sent_to_sign_in(route: Route, world: dict[str, Any]) -> None:
+    kwargs = _kwargs_for(route, world, None, "own") or {}
+    url = "/" + route.pattern
+    for key, value in kwargs.items():
+        url = re.sub(rf"<(?:\w+:)?{key}>", value, url)
+    status = _request(Client(), route, url, None)
+    assert status == (401 if route.api else 302)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.rule is not None and r.rule.public],
+                         ids=lambda r: r.pattern)
+def test_public_routes_open_without_an_account(route: Route, db: None) -> None:
+    if route.kwargs:
+        return  # password-reset links need a real token; covered in test_accounts
+    status = _request(Client(), route, "/" + route.pattern, None)
+    assert status in {200, 302, 400, 401, 405, 422}
+
+
+def test_docs_access_md_is_the_table() -> None:
+    """Any change to who may do what shows up in review: regenerate with `trellis access-table`."""
+    from pathlib import Path  # noqa: PLC0415
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "access.md"
+    assert doc.read_text() == access.table_markdown(), (
+        "docs/access.md differs from access.TABLE: run `.venv/bin/python -m trellis access-table > docs/access.md`"
+    )
