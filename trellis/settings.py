@@ -42,9 +42,12 @@ ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", None if PROD else "127.
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # Key-encryption keys for the vault (DESIGN §5): comma-separated url-safe base64 32-byte keys, active first.
+# Or TRELLIS_VAULT_KEY_FILE names a file with one key per line (e.g. a mounted secret) — one of the two.
+# The development default decodes to "dev-only-vault-key-not-for-prod!" (a deploy check refuses it).
+TRELLIS_VAULT_KEY_FILE = os.environ.get("TRELLIS_VAULT_KEY_FILE", "")
 TRELLIS_VAULT_KEYS = env(
     "TRELLIS_VAULT_KEYS",
-    None if PROD else "ZGV2LW9ubHktdmF1bHQta2V5LW5vdC1mb3ItcHJvZCE=",  # "dev-only-vault-key-not-for-prod!"
+    "" if TRELLIS_VAULT_KEY_FILE else None if PROD else "ZGV2LW9ubHktdmF1bHQta2V5LW5vdC1mb3ItcHJvZCE=",
 )
 TRELLIS_DEMO = env_bool("TRELLIS_DEMO", False)
 TRELLIS_BASE_URL = os.environ.get("TRELLIS_BASE_URL", "http://127.0.0.1:8000")
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "trellis.core",
 ]
+if TESTING:  # a tests-only model using the vault's SealedTextField
+    INSTALLED_APPS.append("tests.vaultapp")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -72,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "trellis.core.middleware.refresh_session",
     "trellis.core.middleware.no_store_for_confidential_pages",
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,6 +114,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
+            "CONN_MAX_AGE": None,  # keep the connection: opening one (and its PRAGMAs) per request is costly
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -143,9 +150,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle timeout: the session expires after this many seconds without a request.
+# Idle timeout: the session expires after this many seconds without a request. The expiry is pushed forward
+# at most once a minute (trellis.core.middleware.refresh_session), not written on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("TRELLIS_SESSION_IDLE_SECONDS", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -210,6 +218,7 @@ TASKS = {
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "trellis" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

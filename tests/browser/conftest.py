@@ -92,10 +92,12 @@ def watch(page: Page) -> Watched:
 
     def on_console(message: Any) -> None:
         if message.type == "error" or "Content Security Policy" in message.text:
-            watched.problems.append(f"console {message.type}: {message.text}")
+            where = message.location.get("url", "")
+            watched.problems.append(f"console {message.type}: {message.text} {where}".rstrip())
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: watched.problems.append(f"page error: {error}"))
+    page.on("requestfailed", lambda request: watched.problems.append(f"request failed: {request.url}"))
     return watched
 
 

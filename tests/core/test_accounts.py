@@ -1,4 +1,4 @@
-"""Accounts: e-mail sign-in, throttling, sign-out, password reset through the outbox, idle sessions, hashing."""
+"""Accounts: e-mail sign-in, throttling, sign-out, password reset by outbox mail, idle sessions, hashing."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ def test_login_page_renders_the_email_form(db):
     assert "Forgot your password?" in html
 
 
-@pytest.mark.parametrize("email", ["alice@northwind.example", "Alice@Northwind.Example", "ALICE@NORTHWIND.EXAMPLE"])
+@pytest.mark.parametrize(
+    "email", ["alice@northwind.example", "Alice@Northwind.Example", "ALICE@NORTHWIND.EXAMPLE"]
+)
 def test_login_with_email_is_case_insensitive(user, email):
     client = Client()
     response = sign_in(client, email)
@@ -51,12 +53,16 @@ def test_login_with_email_is_case_insensitive(user, email):
 
 def test_login_follows_a_safe_next_and_ignores_a_foreign_one(db):
     client = Client()
-    response = client.post(LOGIN, {"username": "erin@northwind.example", "password": DEMO_PASSWORD,
-                                   "next": "/o/northwind/audit/"})
+    response = client.post(
+        LOGIN,
+        {"username": "erin@northwind.example", "password": DEMO_PASSWORD, "next": "/o/northwind/audit/"},
+    )
     assert response["Location"] == "/o/northwind/audit/"
     client = Client()
-    response = client.post(LOGIN, {"username": "erin@northwind.example", "password": DEMO_PASSWORD,
-                                   "next": "https://evil.example/"})
+    response = client.post(
+        LOGIN,
+        {"username": "erin@northwind.example", "password": DEMO_PASSWORD, "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/"
 
 
@@ -151,6 +157,16 @@ def test_a_successful_login_resets_the_failure_count(db):
     assert sign_in(Client(), "bob@northwind.example").status_code == 302
 
 
+def test_changing_the_case_of_the_email_does_not_escape_the_lockout(db):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(), "bob@northwind.example", "wrong-password")
+    for spelling in ("BOB@northwind.example", "Bob@Northwind.Example"):
+        client = Client()
+        response = sign_in(client, spelling)
+        assert response.status_code == 429
+        assert signed_in_user_id(client) is None
+
+
 # --- Sign-out -----------------------------------------------------------------------------------------------
 def test_logout_is_post_only(login):
     client = login("alice")
@@ -235,8 +251,9 @@ def test_password_reset_rejects_weak_or_mismatched_passwords(user):
     assert alice.check_password(DEMO_PASSWORD)
 
 
-def test_password_reset_for_unknown_email_looks_the_same_and_sends_nothing(db, mailoutbox,
-                                                                          django_capture_on_commit_callbacks):
+def test_password_reset_for_unknown_email_looks_the_same_and_sends_nothing(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
     before = OutboxMessage.objects.count()
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):
@@ -245,6 +262,26 @@ def test_password_reset_for_unknown_email_looks_the_same_and_sends_nothing(db, m
     assert "Check your mail" in response.content.decode()
     assert OutboxMessage.objects.count() == before
     assert mailoutbox == []
+
+
+def test_an_invited_person_without_a_password_can_ask_for_a_new_link(user):
+    alice = user("alice")
+    alice.set_unusable_password()
+    alice.save(update_fields=["password"])
+    client = Client()
+    client.post("/password-reset/", {"email": "alice@northwind.example"})
+    set_password_url = client.get(_reset_link(OutboxMessage.objects.get(recipient=alice)))["Location"]
+    new_password = "my-first-real-passphrase"
+    client.post(set_password_url, {"new_password1": new_password, "new_password2": new_password})
+    assert sign_in(Client(), "alice@northwind.example", new_password).status_code == 302
+
+
+def test_a_deactivated_account_gets_no_reset_mail(user):
+    alice = user("alice")
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+    Client().post("/password-reset/", {"email": "alice@northwind.example"})
+    assert not OutboxMessage.objects.filter(recipient=alice).exists()
 
 
 def test_password_reset_link_with_a_pk_or_garbage_uid_is_invalid(user):

@@ -13,6 +13,7 @@ for every route × role × {own, same-organization other, other organization} fr
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -98,6 +99,7 @@ def has_rule(data: str, action: str) -> bool:
 class Viewer:
     user: User | None
     membership: Membership | None = None
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # per-request cache for selectors
 
     @property
     def organization(self) -> Organization | None:
@@ -232,9 +234,14 @@ def api_rule(data: str, action: str, *, subject: Subject | None = None) -> Calla
             decision = authorize(request, data, action, kwargs, subject)
             request.viewer = decision.viewer  # type: ignore[attr-defined]
             request.subject = decision.subject  # type: ignore[attr-defined]
+            # the cache middleware cannot see a ninja operation's rule in process_view; tell it here
+            request.access_tier = TABLE[data].tier  # type: ignore[attr-defined]
             return func(request, *args, **kwargs)
 
         wrapped.access_rule = route_rule  # type: ignore[attr-defined]
+        # ninja reads the signature to parse the request; resolve string annotations (``from __future__ import
+        # annotations``) in the operation's module, not in this one.
+        wrapped.__signature__ = inspect.signature(func, eval_str=True)  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate

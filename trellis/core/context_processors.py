@@ -23,6 +23,7 @@ class NavItem:
 NAV = [
     ("Home", "org_home", "organization", "view"),
     ("People", "people", "member", "list"),
+    ("Import", "people_import", "people_import", "create"),
     ("Audit log", "audit_log", "audit_log", "view"),
 ]
 
@@ -31,7 +32,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     viewer: Viewer | None = getattr(request, "viewer", None)
     if viewer is None or viewer.user is None:
         return {}
-    context: dict[str, Any] = {"memberships": selectors.memberships_of(viewer.user)}
+    context: dict[str, Any] = {"memberships": selectors.viewer_memberships(viewer)}
     if viewer.organization is not None:
         slug = viewer.organization.slug
         relations = viewer.relations()
@@ -42,10 +43,12 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(name, args=[slug])
                 active = path == url if name == "org_home" else path.startswith(url)
                 nav.append(NavItem(label, url, active))
+        longest = max((item.url for item in nav if item.active), key=len, default="")  # …/people/import/
+        nav = [NavItem(item.label, item.url, item.url == longest) for item in nav]
         context.update(
             org=viewer.organization,
             membership=viewer.membership,
             nav=nav,
-            unread=selectors.notifications_for(viewer).filter(read_at__isnull=True).count(),
+            unread=selectors.unread_count(viewer),
         )
     return context

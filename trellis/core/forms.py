@@ -15,9 +15,19 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email",
                                                                                 "autofocus": True}))
 
+    def clean_username(self) -> str:
+        # One spelling per account: login throttling (django-axes) counts failures by the name passed to
+        # authenticate(), so "Bob@…" and "bob@…" must not be separate allowances of failed attempts.
+        return str(self.cleaned_data["username"]).strip().lower()
+
 
 class ResetForm(PasswordResetForm):
     """Password reset through the outbox; the same answer whether or not the address has an account."""
+
+    def get_users(self, email: str) -> Any:
+        # Unlike Django's default, people who were invited but never chose a password (unusable password)
+        # may ask for a new link too: an invitation link expires, and there is no other way in.
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
 
     def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         for user in self.get_users(self.cleaned_data["email"]):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import time
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
@@ -32,3 +35,20 @@ class no_store_for_confidential_pages:  # noqa: N801 (named for what it does, us
         route_rule = getattr(view, "access_rule", None)
         if route_rule is not None:
             request.access_tier = TABLE[route_rule.data].tier  # type: ignore[attr-defined]
+
+
+class refresh_session:  # noqa: N801
+    """Session idle timeout without a database write per request: a signed-in user's session expiry is
+    pushed forward when the last push is older than ``SESSION_REFRESH_SECONDS``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and request.user.is_authenticated:
+            now = int(time.time())
+            if now - int(session.get("_refreshed", 0)) >= settings.SESSION_REFRESH_SECONDS:
+                session["_refreshed"] = now  # marks the session modified: saved with a new expiry
+        return response

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from trellis.core.access import Viewer, allows, restrict_members
 from trellis.core.models import AuditEvent, Membership, Notification, OutboxMessage, Role, User
@@ -39,6 +41,18 @@ def directory(viewer: Viewer, *, query: str = "", include_inactive: bool = False
     return qs
 
 
+def unread_count(viewer: Viewer) -> int:
+    if "unread" not in viewer.memo:
+        viewer.memo["unread"] = notifications_for(viewer).filter(read_at__isnull=True).count()
+    return int(viewer.memo["unread"])
+
+
+def viewer_memberships(viewer: Viewer) -> list[Membership]:
+    if "memberships" not in viewer.memo:
+        viewer.memo["memberships"] = memberships_of(viewer.user)
+    return list(viewer.memo["memberships"])
+
+
 def notifications_for(viewer: Viewer) -> QuerySet[Notification]:
     if viewer.user is None or viewer.organization is None:
         return Notification.objects.none()
@@ -60,6 +74,15 @@ def actor_names(viewer: Viewer, events: Any) -> dict[Any, str]:
     return dict(rows)
 
 
+def last_people_import(viewer: Viewer, *, within: timedelta) -> AuditEvent | None:
+    """The organization's most recent HR import within the period, if any (org admins only)."""
+    if viewer.organization is None or not allows("people_import", "create", viewer.relations()):
+        return None
+    since = timezone.now() - within
+    return (AuditEvent.objects.filter(organization=viewer.organization, verb="people.imported", at__gte=since)
+            .order_by("-id").first())
+
+
 @dataclass(frozen=True)
 class AttentionItem:
     text: str
@@ -74,7 +97,7 @@ def attention_for(viewer: Viewer) -> list[AttentionItem]:
     assert viewer.organization is not None and viewer.membership is not None
     slug = viewer.organization.slug
     items: list[AttentionItem] = []
-    unread = notifications_for(viewer).filter(read_at__isnull=True).count()
+    unread = unread_count(viewer)
     if unread:
         items.append(AttentionItem("Unread notifications", reverse("notifications", args=[slug]), unread))
     if viewer.membership.has_role(Role.ORG_ADMIN):
@@ -87,6 +110,9 @@ def attention_for(viewer: Viewer) -> list[AttentionItem]:
             items.append(AttentionItem("Invited people who have not signed in yet",
                                        reverse("people", args=[slug]), invited))
         items.append(AttentionItem("Review the audit log", reverse("audit_log", args=[slug])))
+        if not last_people_import(viewer, within=timedelta(days=30)):
+            items.append(AttentionItem("No import from the HR system in the last 30 days: import people",
+                                       reverse("people_import", args=[slug])))
     if viewer.membership.has_role(Role.MANAGER):
         reports = Membership.objects.active().filter(manager=viewer.membership).count()
         items.append(AttentionItem("Your direct reports",

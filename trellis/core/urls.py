@@ -24,6 +24,7 @@ org_urls = [
     path("notifications/", views.notifications, name="notifications"),
     path("people/", views.people, name="people"),
     path("people/invite/", views.member_invite, name="member_invite"),
+    path("people/import/", views.people_import, name="people_import"),
     path("people/<uuid:member_id>/", views.member_detail, name="member_detail"),
     path("people/<uuid:member_id>/edit/", views.member_edit, name="member_edit"),
     path("people/<uuid:member_id>/deactivate/", views.member_deactivate, name="member_deactivate"),

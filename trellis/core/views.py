@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import FileExtensionValidator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +20,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trellis.core import selectors, services
+from trellis.core import importing, selectors, services
 from trellis.core.access import MEMBER_SUBJECT, public, rule, subject_of, viewer_of
 from trellis.core.forms import InviteForm, LoginForm, MemberForm, ResetForm, member_initial
 from trellis.core.models import Membership, OutboxMessage, User
@@ -71,8 +74,10 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
 password_reset_confirm = public(ResetConfirmView.as_view())
 
 
-def login_locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
-    """django-axes calls this after too many failed sign-ins."""
+def login_locked_out(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes calls this after too many failed sign-ins (with the response it replaces)."""
     minutes = int(float(settings.AXES_COOLOFF_TIME) * 60)
     if request.path.startswith("/api/"):
         from django.http import JsonResponse  # noqa: PLC0415
@@ -90,7 +95,7 @@ def login_locked_out(request: HttpRequest, credentials: Any = None, *args: Any, 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to the organization they used last, or let them pick one."""
-    memberships = selectors.memberships_of(viewer_of(request).user)
+    memberships = selectors.viewer_memberships(viewer_of(request))
     last = request.session.get("org")
     chosen = next((m for m in memberships if m.organization.slug == last), None)
     if chosen is None and len(memberships) == 1:
@@ -104,7 +109,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def choose_org(request: HttpRequest) -> HttpResponse:
     """The organization switcher: pick one of your organizations (``?to=<slug>`` switches at once)."""
-    memberships = selectors.memberships_of(viewer_of(request).user)
+    memberships = selectors.viewer_memberships(viewer_of(request))
     target = request.GET.get("to")
     if target and any(m.organization.slug == target for m in memberships):
         return redirect("org_home", org_slug=target)
@@ -130,7 +135,8 @@ def outbox_message(request: HttpRequest, message_id: UUID) -> HttpResponse:
 @require_GET
 def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
     viewer = viewer_of(request)
-    request.session["org"] = org_slug
+    if request.session.get("org") != org_slug:
+        request.session["org"] = org_slug
     return render(request, "core/home.html", {"attention": selectors.attention_for(viewer)})
 
 
@@ -255,3 +261,94 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 __all__ = ["Http404"]
+
+
+# --- Importing people (HR CSV) ------------------------------------------------------------------------------
+# The preview carries the uploaded CSV back to the browser inside a hidden field: compressed and signed with
+# django.core.signing (HMAC over the content, the organization, the admin and the options, valid for an hour),
+# so "Apply import" applies exactly what was previewed and nothing can be changed in between. No server state.
+IMPORT_MAX_BYTES = 3 * 1024 * 1024  # the signed copy must fit DATA_UPLOAD_MAX_MEMORY_SIZE when applying
+IMPORT_SALT = "trellis.people_import"
+IMPORT_PREVIEW_ROWS = 200
+
+
+class PeopleImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", validators=[FileExtensionValidator(["csv"])],
+                           help_text="UTF-8 CSV, up to 3 MB.")
+    deactivate_missing = forms.BooleanField(required=False,
+                                            label="Deactivate active members who are not in the file")
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError("The file is larger than 3 MB; split it or use `trellis import-people`.")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("The file is not UTF-8 text; export it as “CSV UTF-8”.") from None
+        if "\x00" in text or not text.strip():
+            raise ValidationError("The file is empty or not a CSV text file.")
+        return text
+
+
+class PeopleImportApplyForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, strip=False)
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.binding = {"org": str(viewer.organization.public_id), "by": str(viewer.user.public_id)}
+
+    def sign(self, text: str, deactivate_missing: bool) -> str:
+        payload = {**self.binding, "csv": text, "deactivate": deactivate_missing}
+        return signing.dumps(payload, salt=IMPORT_SALT, compress=True)
+
+    def clean_token(self) -> dict[str, Any]:
+        try:
+            payload = signing.loads(self.cleaned_data["token"], salt=IMPORT_SALT, max_age=3600)
+        except signing.BadSignature:
+            payload = None
+        if not isinstance(payload, dict) or any(payload.get(k) != v for k, v in self.binding.items()):
+            raise ValidationError("This preview has expired or was altered; please upload the file again.")
+        return payload
+
+
+def _import_context(result: importing.ImportResult) -> dict[str, Any]:
+    plan, n = result.plan, IMPORT_PREVIEW_ROWS
+    lists: dict[str, list[Any]] = {"errors": plan.errors, "creates": plan.creates, "updates": plan.updates,
+                                   "deactivations": plan.deactivations}
+    return {"result": result, "counts": result.counts, **{k: v[:n] for k, v in lists.items()},
+            "hidden": {k: max(len(v) - n, 0) for k, v in lists.items()}}
+
+
+@rule("people_import", "create")
+@require_http_methods(["GET", "POST"])
+def people_import(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Upload a CSV (step 1), preview what it would change (step 2), apply it (step 3)."""
+    viewer = viewer_of(request)
+    assert viewer.organization is not None and viewer.user is not None
+    context: dict[str, Any] = {"form": PeopleImportForm()}
+    apply_form = PeopleImportApplyForm(request.POST if "token" in request.POST else None, viewer=viewer)
+    if apply_form.is_bound:
+        if not apply_form.is_valid():
+            context["form"].add_error(None, apply_form.errors["token"])
+            return render(request, "core/people_import.html", context, status=400)
+        payload = apply_form.cleaned_data["token"]
+        result = importing.do_import_people(organization=viewer.organization, file=payload["csv"],
+                                            actor=viewer.user, deactivate_missing=payload["deactivate"])
+        context |= _import_context(result)
+        if not result.applied:  # the organization changed since the preview in a way that breaks the file
+            return render(request, "core/people_import.html", context, status=409)
+        return render(request, "core/people_import.html", context)
+    form = PeopleImportForm(request.POST or None, request.FILES or None)
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        text, deactivate = form.cleaned_data["file"], form.cleaned_data["deactivate_missing"]
+        result = importing.do_import_people(organization=viewer.organization, file=text, actor=viewer.user,
+                                            dry_run=True, deactivate_missing=deactivate)
+        context |= _import_context(result)
+        if not result.errors:
+            token = apply_form.sign(text, deactivate)
+            context["apply_form"] = PeopleImportApplyForm(initial={"token": token}, viewer=viewer)
+        else:
+            context["form"] = PeopleImportForm(initial={"deactivate_missing": deactivate})
+    return render(request, "core/people_import.html", context, status=400 if form.errors else 200)
