@@ -37,9 +37,16 @@ def sign_in(port: int, email: str, password: str) -> str:
     csrf_field = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert csrf_cookie and csrf_field, "no CSRF token on the login page"
     body = f"csrfmiddlewaretoken={csrf_field.group(1)}&username={email}&password={password}"
-    conn.request("POST", "/login/", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf_cookie.group(1)}",
-        "Referer": f"http://127.0.0.1:{port}/login/"})
+    conn.request(
+        "POST",
+        "/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie.group(1)}",
+            "Referer": f"http://127.0.0.1:{port}/login/",
+        },
+    )
     response = conn.getresponse()
     response.read()
     session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie") or "")
@@ -81,8 +88,13 @@ def load(port: int, path: str, cookie: str, seconds: float, clients: int) -> dic
     latencies = sorted(lat for lats, _ in results for lat in lats)
     errors = sum(e for _, e in results)
     n = len(latencies)
-    return {"requests": n, "rps": n / seconds, "p50_ms": latencies[n // 2] * 1000,
-            "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000, "errors": errors}
+    return {
+        "requests": n,
+        "rps": n / seconds,
+        "p50_ms": latencies[n // 2] * 1000,
+        "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000,
+        "errors": errors,
+    }
 
 
 def main() -> None:
@@ -93,18 +105,40 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="trellis-bench-"))
-    env = {**os.environ, "TRELLIS_ENV": "prod", "SECRET_KEY": "bench-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1",
-           "TRELLIS_VAULT_KEYS": "YmVuY2gtb25seS12YXVsdC1rZXktMzItYnl0ZXMhISE=", "SECURE_SSL_REDIRECT": "0",
-           "TRELLIS_SQLITE_PATH": str(tmp / "bench.sqlite3"), "TRELLIS_LOGIN_THROTTLE": "0",
-           "TRELLIS_BASE_URL": "http://127.0.0.1", "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "TRELLIS_ENV": "prod",
+        "SECRET_KEY": "bench-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "TRELLIS_VAULT_KEYS": "YmVuY2gtb25seS12YXVsdC1rZXktMzItYnl0ZXMhISE=",
+        "SECURE_SSL_REDIRECT": "0",
+        "TRELLIS_SQLITE_PATH": str(tmp / "bench.sqlite3"),
+        "TRELLIS_LOGIN_THROTTLE": "0",
+        "TRELLIS_BASE_URL": "http://127.0.0.1",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("DATABASE_URL", None)
     for command in (["migrate", "-v0"], ["demo"], ["collectstatic", "--no-input", "-v0"]):
         subprocess.run([PY, "-m", "trellis", *command], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
     port = free_port()
     server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "trellis.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
-         "--log-level", "warning"], env=env, cwd=ROOT)
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "trellis.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     try:
         for _ in range(100):
             try:
@@ -122,11 +156,14 @@ def main() -> None:
         server.terminate()
         server.wait(10)
 
-    print(f"gunicorn sync workers: {args.workers}, load clients: {args.clients}, {args.seconds:.0f} s each, "
-          "same machine")
+    print(
+        f"gunicorn sync workers: {args.workers}, load clients: {args.clients}, {args.seconds:.0f} s each, same machine"
+    )
     for name, r in (("bare Django view /healthz", bare), ("home page /o/northwind/ (alice)", home)):
-        print(f"  {name:34s} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms"
-              f"   errors {r['errors']:.0f}")
+        print(
+            f"  {name:34s} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms"
+            f"   errors {r['errors']:.0f}"
+        )
     print(f"  ratio home / bare: {home['rps'] / bare['rps']:.2f}  (goal ≥ 0.5)")
 
 

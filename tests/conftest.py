@@ -37,9 +37,7 @@ def member(db) -> Callable[[str], Membership]:  # type: ignore[no-untyped-def]
     def get(name: str, org: str | None = None) -> Membership:
         email = f"{name}@globex.example" if name == "mallory" else f"{name}@northwind.example"
         slug = org or ("globex" if name == "mallory" else "northwind")
-        return Membership.objects.select_related("user", "organization").get(
-            user__email=email, organization__slug=slug
-        )
+        return Membership.objects.select_related("user", "organization").get(user__email=email, organization__slug=slug)
 
     return get
 

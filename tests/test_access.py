@@ -40,7 +40,7 @@ class Route:
 
 def _ninja_operations(callback: Any) -> list[Any]:
     """django-ninja registers one Django view per path; its operations hold our decorated functions."""
-    from ninja.operation import PathView  # noqa: PLC0415
+    from ninja.operation import PathView
 
     for cell in getattr(callback, "__closure__", None) or ():
         if isinstance(cell.cell_contents, PathView):
@@ -59,11 +59,23 @@ def walk(patterns: list[Any] | None = None, prefix: str = "") -> Iterator[Route]
             operations = _ninja_operations(entry.callback)
             if operations:
                 for op in operations:
-                    yield Route(pattern, entry.name or pattern, getattr(op.view_func, "access_rule", None),
-                                tuple(op.methods), kwargs, True)
+                    yield Route(
+                        pattern,
+                        entry.name or pattern,
+                        getattr(op.view_func, "access_rule", None),
+                        tuple(op.methods),
+                        kwargs,
+                        True,
+                    )
             else:
-                yield Route(pattern, entry.name or pattern, getattr(entry.callback, "access_rule", None),
-                            ("GET", "POST"), kwargs, pattern.startswith("api/"))
+                yield Route(
+                    pattern,
+                    entry.name or pattern,
+                    getattr(entry.callback, "access_rule", None),
+                    ("GET", "POST"),
+                    kwargs,
+                    pattern.startswith("api/"),
+                )
 
 
 def _prefix_kwargs(prefix: str) -> set[str]:
@@ -126,18 +138,27 @@ def world(db, northwind: Organization, globex: Organization, member: Any) -> dic
     for role in VIEWER_ROLES:
         name = role or "norole"
         user = User.objects.create_user(email=f"matrix-{name}@northwind.example", full_name=f"Matrix {name}")
-        viewers[role] = Membership.objects.create(organization=northwind, user=user,
-                                                  roles=[role] if role else [])
+        viewers[role] = Membership.objects.create(organization=northwind, user=user, roles=[role] if role else [])
     colleague = member("alice")
     stranger = member("mallory")
     messages = {}
     tokens = {}
-    for key, who in (*((r, v.user) for r, v in viewers.items()), ("colleague", colleague.user),
-                     ("stranger", stranger.user)):
+    for key, who in (
+        *((r, v.user) for r, v in viewers.items()),
+        ("colleague", colleague.user),
+        ("stranger", stranger.user),
+    ):
         messages[key], _ = mail.queue(to=who, subject="hello", body="x", key=f"matrix:{who.pk}")
         tokens[key] = ApiToken.objects.create(user=who, key_hash=services.hash_token(f"matrix-{who.pk}"))
-    return {"viewers": viewers, "colleague": colleague, "stranger": stranger, "northwind": northwind,
-            "globex": globex, "messages": messages, "tokens": tokens}
+    return {
+        "viewers": viewers,
+        "colleague": colleague,
+        "stranger": stranger,
+        "northwind": northwind,
+        "globex": globex,
+        "messages": messages,
+        "tokens": tokens,
+    }
 
 
 def _kwargs_for(route: Route, world: dict[str, Any], role: str | None, scenario: str) -> dict[str, str] | None:
@@ -195,16 +216,21 @@ def _request(client: Client, route: Route, url: str, token: str | None) -> int:
         if method == "GET":
             response = client.get(url, **headers)  # type: ignore[arg-type]
         else:
-            response = client.generic(method, url, data=b"{}" if route.api else b"",
-                                      content_type="application/json" if route.api else
-                                      "application/x-www-form-urlencoded", **headers)  # type: ignore[arg-type]
+            response = client.generic(
+                method,
+                url,
+                data=b"{}" if route.api else b"",
+                content_type="application/json" if route.api else "application/x-www-form-urlencoded",
+                **headers,
+            )  # type: ignore[arg-type]
         if response.status_code != 405:
             return response.status_code
     return 405
 
 
 @pytest.mark.parametrize(
-    ("route", "role", "scenario"), MATRIX,
+    ("route", "role", "scenario"),
+    MATRIX,
     ids=[f"{r.pattern}|{role or 'norole'}|{s}" for r, role, s in MATRIX],
 )
 def test_matrix(route: Route, role: str | None, scenario: str, world: dict[str, Any]) -> None:
@@ -229,8 +255,9 @@ def test_matrix(route: Route, role: str | None, scenario: str, world: dict[str, 
     )
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.rule is not None and not r.rule.public],
-                         ids=lambda r: r.pattern)
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if r.rule is not None and not r.rule.public], ids=lambda r: r.pattern
+)
 def test_anonymous_visitors_are_sent_to_sign_in(route: Route, world: dict[str, Any]) -> None:
     kwargs = _kwargs_for(route, world, None, "own") or {}
     url = "/" + route.pattern
@@ -240,8 +267,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(route: Route, world: dict[str, A
     assert status == (401 if route.api else 302)
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.rule is not None and r.rule.public],
-                         ids=lambda r: r.pattern)
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.rule is not None and r.rule.public], ids=lambda r: r.pattern)
 def test_public_routes_open_without_an_account(route: Route, db: None) -> None:
     if route.kwargs:
         return  # password-reset links need a real token; covered in test_accounts
@@ -251,7 +277,7 @@ def test_public_routes_open_without_an_account(route: Route, db: None) -> None:
 
 def test_docs_access_md_is_the_table() -> None:
     """Any change to who may do what shows up in review: regenerate with `trellis access-table`."""
-    from pathlib import Path  # noqa: PLC0415
+    from pathlib import Path
 
     doc = Path(__file__).resolve().parent.parent / "docs" / "access.md"
     assert doc.read_text() == access.table_markdown(), (

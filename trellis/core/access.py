@@ -17,7 +17,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.views import redirect_to_login
@@ -69,13 +69,24 @@ TABLE: dict[str, DataClass] = {
     dc.name: dc
     for dc in (
         _dc("public", Tier.PUBLIC, "pages anyone may open (sign-in, password reset, health)", view=[ANYONE]),
-        _dc("account", Tier.PRIVATE, "the signed-in user's own account, tokens, mail, notifications",
-            view=[SIGNED_IN], update=[SIGNED_IN]),
-        _dc("organization", Tier.DIRECTORY, "an organization's name and the viewer's place in it",
-            view=[MEMBER]),
-        _dc("member", Tier.DIRECTORY, "the member directory: names, titles, departments, roles",
-            list=[MEMBER], view=[MEMBER],
-            create=[ORG_ADMIN], update=[ORG_ADMIN], deactivate=[ORG_ADMIN]),
+        _dc(
+            "account",
+            Tier.PRIVATE,
+            "the signed-in user's own account, tokens, mail, notifications",
+            view=[SIGNED_IN],
+            update=[SIGNED_IN],
+        ),
+        _dc("organization", Tier.DIRECTORY, "an organization's name and the viewer's place in it", view=[MEMBER]),
+        _dc(
+            "member",
+            Tier.DIRECTORY,
+            "the member directory: names, titles, departments, roles",
+            list=[MEMBER],
+            view=[MEMBER],
+            create=[ORG_ADMIN],
+            update=[ORG_ADMIN],
+            deactivate=[ORG_ADMIN],
+        ),
         _dc("people_import", Tier.DIRECTORY, "importing people from the HR system", create=[ORG_ADMIN]),
         _dc("audit_log", Tier.RECORDS, "who did what to which record (ids and verbs only)", view=[ORG_ADMIN]),
     )
@@ -160,18 +171,23 @@ def resolve_viewer(request: HttpRequest, org_slug: str | None) -> Viewer:
         return Viewer(user if isinstance(user, User) else None)
     if user is None:
         raise Http404("No such organization.")
-    membership = (
-        Membership.objects.select_related("organization", "user")
-        .filter(organization__slug=org_slug, user=user, is_active=True)
-        .first()
-    )
+    known = getattr(user, "active_memberships", None)  # loaded with the user by MemberBackend
+    if known is not None:
+        membership = next((m for m in known if m.organization.slug == org_slug), None)
+    else:
+        membership = (
+            Membership.objects.select_related("organization", "user")
+            .filter(organization__slug=org_slug, user=user, is_active=True)
+            .first()
+        )
     if membership is None:
         raise Http404("No such organization.")
     return Viewer(membership.user, membership)
 
 
-def authorize(request: HttpRequest, data: str, action: str, kwargs: Mapping[str, Any],
-              subject: Subject | None = None) -> Decision:
+def authorize(
+    request: HttpRequest, data: str, action: str, kwargs: Mapping[str, Any], subject: Subject | None = None
+) -> Decision:
     """Find the viewer (and subject), then apply the table. Raises Http404 or PermissionDenied."""
     viewer = resolve_viewer(request, kwargs.get("org_slug"))
     relations = viewer.relations()
@@ -186,9 +202,6 @@ def authorize(request: HttpRequest, data: str, action: str, kwargs: Mapping[str,
     return Decision(viewer, obj)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
 @dataclass(frozen=True)
 class RouteRule:
     data: str
@@ -200,7 +213,7 @@ class RouteRule:
         return allows(self.data, self.action, {ANYONE})
 
 
-def rule(data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
+def rule[F: Callable[..., Any]](data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
     """Declare a page view's access rule. Anonymous visitors of a non-public page are sent to sign in."""
     if not has_rule(data, action):
         raise LookupError(f"no access rule for ({data!r}, {action!r}) in trellis.core.access.TABLE")
@@ -222,7 +235,7 @@ def rule(data: str, action: str, *, subject: Subject | None = None) -> Callable[
     return decorate
 
 
-def api_rule(data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
+def api_rule[F: Callable[..., Any]](data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
     """Declare a django-ninja operation's access rule (authentication has already run in ninja)."""
     if not has_rule(data, action):
         raise LookupError(f"no access rule for ({data!r}, {action!r}) in trellis.core.access.TABLE")
@@ -247,7 +260,7 @@ def api_rule(data: str, action: str, *, subject: Subject | None = None) -> Calla
     return decorate
 
 
-def public(view: F) -> F:
+def public[F: Callable[..., Any]](view: F) -> F:
     """Shorthand for ``@rule("public", "view")``."""
     return rule("public", "view")(view)
 
@@ -283,8 +296,9 @@ def table_markdown() -> str:
     ]
     for dc in sorted(TABLE.values(), key=lambda d: (d.tier, d.name)):
         for action, who in sorted(dc.actions.items()):
-            lines.append(f"| `{dc.name}` | T{int(dc.tier)} {dc.tier.name.lower()} | {action} | "
-                         f"{', '.join(sorted(who))} |")
+            lines.append(
+                f"| `{dc.name}` | T{int(dc.tier)} {dc.tier.name.lower()} | {action} | {', '.join(sorted(who))} |"
+            )
     lines += ["", "## Data classes", ""]
     lines += [f"- `{dc.name}` — {dc.about}" for dc in sorted(TABLE.values(), key=lambda d: d.name)]
     return "\n".join(lines) + "\n"

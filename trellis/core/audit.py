@@ -39,8 +39,14 @@ def record(
     }
     new_hash = hashchain.digest(head.last_hash, **fields)
     event = AuditEvent.objects.create(
-        organization=organization, at=at, actor=actor_id, verb=verb, object_type=object_type,
-        object_id=object_id, prev_hash=head.last_hash, hash=new_hash,
+        organization=organization,
+        at=at,
+        actor=actor_id,
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        prev_hash=head.last_hash,
+        hash=new_hash,
     )
     AuditHead.objects.filter(pk=head.pk).update(last_hash=new_hash)
     return event
@@ -62,8 +68,15 @@ def _lines(batch: int = 2000) -> Iterator[hashchain.Line]:
     )
     for pk, at, org_id, actor, verb, otype, oid, prev, h in rows.iterator(chunk_size=batch):
         yield hashchain.Line(
-            seq=pk, at=at.astimezone(UTC).isoformat(), organization=str(orgs[org_id]) if org_id else "",
-            actor=str(actor or ""), verb=verb, object_type=otype, object_id=oid, prev_hash=prev, hash=h,
+            seq=pk,
+            at=at.astimezone(UTC).isoformat(),
+            organization=str(orgs[org_id]) if org_id else "",
+            actor=str(actor or ""),
+            verb=verb,
+            object_type=otype,
+            object_id=oid,
+            prev_hash=prev,
+            hash=h,
         )
 
 
@@ -74,6 +87,8 @@ def verify() -> tuple[int, str] | None:
         return broken
     last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
     head = AuditHead.objects.filter(pk=1).values_list("last_hash", flat=True).first()
-    if last and head and last[1] != head:
+    if head is not None and head != (last[1] if last else hashchain.GENESIS):
+        if last is None:
+            return 0, "the log is empty but its head records lines (every line was removed)"
         return last[0], "the newest line is not the chain's head (lines were removed from the end)"
     return None

@@ -51,6 +51,6 @@ def invite(
         who.params["cn"] = vText(name)
         who.params["role"] = vText("REQ-PARTICIPANT")
         who.params["rsvp"] = vText("TRUE")
-        event.add("attendee", who, encode=0)
+        event.add("attendee", who, encode=False)
     cal.add_component(event)
     return cal.to_ical().decode()

@@ -32,8 +32,16 @@ class Person:
     extra_orgs: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
 
-P, M, S, PA, IN, ME, CO, OA = (Role.PARTICIPANT, Role.MANAGER, Role.SPONSOR, Role.PROGRAM_ADMIN,
-                               Role.INSTRUCTOR, Role.MENTOR, Role.COACH, Role.ORG_ADMIN)
+P, M, S, PA, IN, ME, CO, OA = (
+    Role.PARTICIPANT,
+    Role.MANAGER,
+    Role.SPONSOR,
+    Role.PROGRAM_ADMIN,
+    Role.INSTRUCTOR,
+    Role.MENTOR,
+    Role.COACH,
+    Role.ORG_ADMIN,
+)
 
 PERSONAS = [
     Person("nina", "Nina Okafor", "Chief Executive Officer", "Executive", 10, (P, M)),
@@ -48,8 +56,18 @@ PERSONAS = [
     Person("heidi", "Heidi Novak", "Learning & Development Lead", "HR", 6, (P, PA), "hannah", ("en", "cs")),
     Person("grace", "Grace Adeyemi", "Feedback Trainer", "HR", 5, (P, IN), "heidi"),
     Person("priya", "Priya Raman", "Head of Pricing", "Finance", 8, (P, M, ME), "nina", ("en", "hi")),
-    Person("carol", "Carol Dubois", "Executive Coach (ICF PCC)", "External", 8, (CO,), None, ("en", "fr"),
-           "Europe/Paris", extra_orgs=(("globex", (CO,)),)),
+    Person(
+        "carol",
+        "Carol Dubois",
+        "Executive Coach (ICF PCC)",
+        "External",
+        8,
+        (CO,),
+        None,
+        ("en", "fr"),
+        "Europe/Paris",
+        extra_orgs=(("globex", (CO,)),),
+    ),
 ]
 
 DEPARTMENTS = {  # department → (head key, titles by level band)
@@ -61,10 +79,80 @@ DEPARTMENTS = {  # department → (head key, titles by level band)
     "Operations": (None, ["Operations Analyst", "Logistics Coordinator", "Operations Specialist"]),
     "Product": (None, ["Product Analyst", "Product Manager", "Senior Product Manager"]),
 }
-FIRST = ("Ada Ben Cleo Dan Eva Finn Gia Hugo Iris Jon Kai Lena Max Nora Omar Pia Quin Rosa Sam Tara Uma Vik "
-         "Wen Xavi Yara Zed Aiko Bruno Chloe Diego Elif Femi Gustav Hana Ivo Jana Kofi Lars Mira Noor").split()
-LAST = ("Abbott Berg Costa Dahl Ekström Fischer Garcia Hughes Ivanova Jensen Kim Lopez Moreau Nakamura "
-        "Olsen Patel Quinn Rossi Silva Tanaka Ueda Varga Wagner Xu Young Zimmer Achebe Brandt Cruz Duarte").split()
+FIRST = [
+    "Ada",
+    "Ben",
+    "Cleo",
+    "Dan",
+    "Eva",
+    "Finn",
+    "Gia",
+    "Hugo",
+    "Iris",
+    "Jon",
+    "Kai",
+    "Lena",
+    "Max",
+    "Nora",
+    "Omar",
+    "Pia",
+    "Quin",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Xavi",
+    "Yara",
+    "Zed",
+    "Aiko",
+    "Bruno",
+    "Chloe",
+    "Diego",
+    "Elif",
+    "Femi",
+    "Gustav",
+    "Hana",
+    "Ivo",
+    "Jana",
+    "Kofi",
+    "Lars",
+    "Mira",
+    "Noor",
+]
+LAST = [
+    "Abbott",
+    "Berg",
+    "Costa",
+    "Dahl",
+    "Ekström",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ivanova",
+    "Jensen",
+    "Kim",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Olsen",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Wagner",
+    "Xu",
+    "Young",
+    "Zimmer",
+    "Achebe",
+    "Brandt",
+    "Cruz",
+    "Duarte",
+]
 ZONES = ("Europe/London", "Europe/Berlin", "Europe/Paris", "America/New_York", "Asia/Singapore")
 GENERATED = 200
 
@@ -78,18 +166,38 @@ def _generated_people() -> list[Person]:
     rng = random.Random(20261124)
     people: list[Person] = []
     used: set[str] = set()
-    for dept, (head, titles) in DEPARTMENTS.items():
+    for dept, (head, _titles) in DEPARTMENTS.items():
         if head is None:
             head = f"head.{dept.lower()}"
-            people.append(Person(head, f"{rng.choice(FIRST)} {rng.choice(LAST)}", f"Head of {dept}", dept, 8,
-                                 (P, M, ME), "nina", email=_email(head)))
+            people.append(
+                Person(
+                    head,
+                    f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    f"Head of {dept}",
+                    dept,
+                    8,
+                    (P, M, ME),
+                    "nina",
+                    email=_email(head),
+                )
+            )
         managers = []
         for i in range(3):
             key = f"mgr.{dept.lower()}.{i + 1}"
             managers.append(key)
-            people.append(Person(key, f"{rng.choice(FIRST)} {rng.choice(LAST)}", f"{dept} Manager", dept,
-                                 rng.choice((6, 7)), (P, M) if i else (P, M, ME), head,
-                                 timezone=rng.choice(ZONES), email=_email(key)))
+            people.append(
+                Person(
+                    key,
+                    f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    f"{dept} Manager",
+                    dept,
+                    rng.choice((6, 7)),
+                    (P, M) if i else (P, M, ME),
+                    head,
+                    timezone=rng.choice(ZONES),
+                    email=_email(key),
+                )
+            )
     per_dept = (GENERATED - len(people)) // len(DEPARTMENTS)
     for dept, (_, titles) in DEPARTMENTS.items():
         for _ in range(per_dept):
@@ -101,9 +209,20 @@ def _generated_people() -> list[Person]:
                 n += 1
             used.add(key)
             level = rng.randint(1, 5)
-            people.append(Person(key, f"{first} {last}", titles[min(level // 2, 2)], dept, level, (P,),
-                                 f"mgr.{dept.lower()}.{rng.randint(1, 3)}", ("en",) + (("de",) if rng.random() < .2 else ()),
-                                 rng.choice(ZONES), email=_email(key)))
+            people.append(
+                Person(
+                    key,
+                    f"{first} {last}",
+                    titles[min(level // 2, 2)],
+                    dept,
+                    level,
+                    (P,),
+                    f"mgr.{dept.lower()}.{rng.randint(1, 3)}",
+                    ("en",) + (("de",) if rng.random() < 0.2 else ()),
+                    rng.choice(ZONES),
+                    email=_email(key),
+                )
+            )
     return people
 
 
@@ -117,11 +236,17 @@ def load() -> dict[str, int]:
         orgs[slug], made = Organization.objects.get_or_create(slug=slug, defaults={"name": name})
         created["organizations"] += made
 
-    everyone = [*PERSONAS, *_generated_people(),
-                Person("mallory", "Mallory Stone", "IT Director", "IT", 8, (P, OA), email="mallory@globex.example")]
+    everyone = [
+        *PERSONAS,
+        *_generated_people(),
+        Person("mallory", "Mallory Stone", "IT Director", "IT", 8, (P, OA), email="mallory@globex.example"),
+    ]
     users = {u.email: u for u in User.objects.filter(email__in=[p.email or _email(p.key) for p in everyone])}
-    new_users = [User(email=p.email or _email(p.key), full_name=p.full_name, password=password)
-                 for p in everyone if (p.email or _email(p.key)) not in users]
+    new_users = [
+        User(email=p.email or _email(p.key), full_name=p.full_name, password=password)
+        for p in everyone
+        if (p.email or _email(p.key)) not in users
+    ]
     for user in User.objects.bulk_create(new_users):
         users[user.email] = user
     created["users"] = len(new_users)
@@ -137,8 +262,13 @@ def load() -> dict[str, int]:
             membership = existing.get((org.id, user.id))
             if membership is None:
                 membership = Membership.objects.create(
-                    organization=org, user=user, roles=sorted(roles), title=person.title,
-                    department=person.department, level=person.level, languages=list(person.languages),
+                    organization=org,
+                    user=user,
+                    roles=sorted(roles),
+                    title=person.title,
+                    department=person.department,
+                    level=person.level,
+                    languages=list(person.languages),
                     timezone=person.timezone,
                 )
                 created["memberships"] += 1

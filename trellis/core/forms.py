@@ -5,15 +5,15 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
 from trellis.core import mail
 from trellis.core.models import Membership, Organization, Role, User, validate_timezone
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email",
-                                                                                "autofocus": True}))
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
 
     def clean_username(self) -> str:
         # One spelling per account: login throttling (django-axes) counts failures by the name passed to
@@ -46,16 +46,18 @@ class MemberForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     department = forms.CharField(max_length=200, required=False)
     level = forms.IntegerField(min_value=1, max_value=10, initial=1, help_text="Seniority from 1 to 10.")
-    manager = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False,
-                                     to_field_name="public_id")
+    manager = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False, to_field_name="public_id")
     languages = forms.CharField(required=False, help_text="Separated by semicolons, e.g. en; de")
-    timezone = forms.CharField(max_length=64, initial="UTC", help_text="IANA name, e.g. Europe/Berlin",
-                               validators=[validate_timezone])
-    roles = forms.MultipleChoiceField(choices=Role.choices, widget=forms.CheckboxSelectMultiple,
-                                      initial=[Role.PARTICIPANT])
+    timezone = forms.CharField(
+        max_length=64, initial="UTC", help_text="IANA name, e.g. Europe/Berlin", validators=[validate_timezone]
+    )
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple, initial=[Role.PARTICIPANT]
+    )
 
-    def __init__(self, *args: Any, organization: Organization, exclude: Membership | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organization: Organization, exclude: Membership | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         managers = Membership.objects.active().filter(organization=organization).select_related("user")
         if exclude is not None:
@@ -63,7 +65,7 @@ class MemberForm(forms.Form):
         field = self.fields["manager"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = managers.order_by("user__full_name")
-        field.label_from_instance = lambda m: f"{m.user.full_name} — {m.title or m.department}"  # type: ignore[method-assign]
+        field.label_from_instance = _manager_label  # type: ignore[method-assign,assignment]
 
     def clean_languages(self) -> list[str]:
         return _split(self.cleaned_data.get("languages", ""))
@@ -71,6 +73,10 @@ class MemberForm(forms.Form):
     def profile(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {k: data[k] for k in ("title", "department", "level", "manager", "languages", "timezone")}
+
+
+def _manager_label(member: Membership) -> str:
+    return f"{member.user.full_name} — {member.title or member.department}"
 
 
 class InviteForm(MemberForm):
@@ -83,8 +89,9 @@ class InviteForm(MemberForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        exists = Membership.objects.filter(organization=self.organization, user__email__iexact=email,
-                                           is_active=True).exists()
+        exists = Membership.objects.filter(
+            organization=self.organization, user__email__iexact=email, is_active=True
+        ).exists()
         if exists:
             raise ValidationError(f"{email} is already a member.")
         return email
@@ -92,11 +99,12 @@ class InviteForm(MemberForm):
 
 def member_initial(member: Membership) -> dict[str, Any]:
     return {
-        "full_name": member.user.full_name, "title": member.title, "department": member.department,
-        "level": member.level, "manager": member.manager.public_id if member.manager else None,
-        "languages": "; ".join(member.languages), "timezone": member.timezone, "roles": member.roles,
+        "full_name": member.user.full_name,
+        "title": member.title,
+        "department": member.department,
+        "level": member.level,
+        "manager": member.manager.public_id if member.manager else None,
+        "languages": "; ".join(member.languages),
+        "timezone": member.timezone,
+        "roles": member.roles,
     }
-
-
-def request_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))

@@ -22,8 +22,9 @@ class Line:
     hash: str
 
 
-def digest(prev_hash: str, *, at: str, organization: str, actor: str, verb: str, object_type: str,
-           object_id: str) -> str:
+def digest(
+    prev_hash: str, *, at: str, organization: str, actor: str, verb: str, object_type: str, object_id: str
+) -> str:
     """SHA-256 over the previous hash and this line's fields, unit-separated so fields cannot run together."""
     payload = "\x1f".join((prev_hash, at, organization, actor, verb, object_type, object_id))
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -36,8 +37,13 @@ def first_break(lines: Iterable[Line]) -> tuple[int, str] | None:
         if line.prev_hash != expected_prev:
             return line.seq, "its prev_hash does not match the line before it (a line was removed or reordered)"
         recomputed = digest(
-            line.prev_hash, at=line.at, organization=line.organization, actor=line.actor, verb=line.verb,
-            object_type=line.object_type, object_id=line.object_id,
+            line.prev_hash,
+            at=line.at,
+            organization=line.organization,
+            actor=line.actor,
+            verb=line.verb,
+            object_type=line.object_type,
+            object_id=line.object_id,
         )
         if recomputed != line.hash:
             return line.seq, "its content does not match its hash (the line was edited)"

@@ -167,7 +167,7 @@ def _decode(data: bytes | str) -> str:
 
 
 def read_csv(file: IO[str] | IO[bytes] | bytes | str) -> tuple[list[str], list[_Row], list[RowError]]:
-    """The header, the non-blank rows with their (first) line numbers, and why the file is unreadable.
+    """The header, the non-blank rows with their (first) line numbers, and what is wrong with the file.
 
     ``file`` is CSV content (bytes or text) or an open file; a ``str`` is content, never a path.
     """
@@ -181,6 +181,7 @@ def read_csv(file: IO[str] | IO[bytes] | bytes | str) -> tuple[list[str], list[_
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] = []
     rows: list[_Row] = []
+    errors: list[RowError] = []
     try:
         line = 1
         for record in reader:
@@ -188,18 +189,14 @@ def read_csv(file: IO[str] | IO[bytes] | bytes | str) -> tuple[list[str], list[_
                 header = [h.strip().lower() for h in record]
                 if not any(header):
                     header = []  # blank lines before the header
+            elif len(record) != len(header) and any(cell.strip() for cell in record):
+                errors.append(RowError(line, "", f"expected {len(header)} fields, found {len(record)}."))
             elif any(cell.strip() for cell in record):
-                if len(record) != len(header):
-                    return (
-                        header,
-                        rows,
-                        [RowError(line, "", f"expected {len(header)} fields, found {len(record)}.")],
-                    )
                 rows.append(_Row(line, dict(zip(header, record, strict=True))))
             line = reader.line_num + 1
     except csv.Error as exc:
-        return header, rows, [RowError(reader.line_num, "", f"this is not valid CSV ({exc}).")]
-    return header, rows, []
+        return header, [], [RowError(reader.line_num, "", f"this is not valid CSV ({exc}).")]
+    return header, rows, errors
 
 
 def _rows_from_mappings(rows: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[_Row]]:
@@ -317,14 +314,16 @@ def plan_import(
         raise TypeError("pass exactly one of file= or rows=")
     if file is not None:
         header, parsed, read_errors = read_csv(file)
-        if read_errors:
+        if read_errors and not parsed and not header:  # unreadable
             plan.errors = read_errors
             return plan
     else:
         header, parsed = _rows_from_mappings(rows or ())
+        read_errors = []
     plan.errors = _check_header(header)
     if plan.errors:
         return plan
+    plan.errors = read_errors  # rows with the wrong number of fields; keep checking the others
 
     # 1. Each row on its own; duplicates.
     wanted: dict[str, tuple[int, dict[str, Any]]] = {}  # e-mail → (line, values), in file order

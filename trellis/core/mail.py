@@ -30,11 +30,17 @@ def queue(
     to_email = to.email if isinstance(to, User) else to
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=key,
-        defaults={"organization": organization, "recipient": recipient, "to_email": to_email,
-                  "subject": subject[:250], "body": body, "ics": ics},
+        defaults={
+            "organization": organization,
+            "recipient": recipient,
+            "to_email": to_email,
+            "subject": subject[:250],
+            "body": body,
+            "ics": ics,
+        },
     )
     if created:
-        from trellis.core.tasks import deliver_outbox  # noqa: PLC0415 (tasks import this module)
+        from trellis.core.tasks import deliver_outbox
 
         transaction.on_commit(lambda: deliver_outbox.enqueue(message.pk))
     return message, created
@@ -77,13 +83,19 @@ def send_password_reset(*, user: User) -> OutboxMessage:
 def send_invitation(*, membership: Membership, new_account: bool, actor: User) -> OutboxMessage:
     user = membership.user
     context = {
-        "user": user, "organization": membership.organization, "actor": actor, "new_account": new_account,
+        "user": user,
+        "organization": membership.organization,
+        "actor": actor,
+        "new_account": new_account,
         "link": password_link(user) if new_account else settings.TRELLIS_BASE_URL,
     }
     body = render_to_string("core/email/invitation.txt", context)
     key = f"invitation:{membership.public_id}:{timezone.now():%Y%m%d%H%M%S%f}"
     message, _ = queue(
-        to=user, subject=f"You have been added to {membership.organization.name} on Trellis", body=body,
-        key=key, organization=membership.organization,
+        to=user,
+        subject=f"You have been added to {membership.organization.name} on Trellis",
+        body=body,
+        key=key,
+        organization=membership.organization,
     )
     return message

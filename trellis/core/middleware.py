@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
-
-import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +13,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from trellis.core.access import TABLE, Tier
 
 
-class no_store_for_confidential_pages:  # noqa: N801 (named for what it does, used in settings)
+class no_store_for_confidential_pages:
     """``Cache-Control: no-store`` on every response of a route whose data is tier 3 or above; ``private`` on
     every other response to a signed-in user, so no shared cache keeps someone's page."""
 
@@ -37,7 +36,7 @@ class no_store_for_confidential_pages:  # noqa: N801 (named for what it does, us
             request.access_tier = TABLE[route_rule.data].tier  # type: ignore[attr-defined]
 
 
-class refresh_session:  # noqa: N801
+class refresh_session:
     """Session idle timeout without a database write per request: a signed-in user's session expiry is
     pushed forward when the last push is older than ``SESSION_REFRESH_SECONDS``."""
 

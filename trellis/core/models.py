@@ -127,9 +127,7 @@ class Membership(models.Model):
     level = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(10)], help_text="Seniority, 1–10."
     )
-    manager = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
-    )
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     languages = models.JSONField(default=list, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     is_active = models.BooleanField(default=True)
@@ -166,9 +164,7 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One line of the append-only, hash-chained audit log. Ids and verbs only — never content."""
 
-    organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     actor = models.UUIDField(null=True, blank=True, help_text="public id of the acting user")
     verb = models.CharField(max_length=80)
@@ -182,6 +178,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["id"]
         indexes: ClassVar[list[models.Index]] = [models.Index(fields=["organization", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.verb}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -197,6 +196,9 @@ class AuditHead(models.Model):
 
     last_hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return self.last_hash
+
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; revoking is immediate."""
@@ -209,15 +211,16 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.name or str(self.public_id)
+
 
 class OutboxMessage(models.Model):
     """Every outbound e-mail, stored before it is sent; the recipient can read it in the app."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE)
-    recipient = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox_messages"
-    )
+    recipient = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox_messages")
     to_email = models.EmailField()
     subject = models.CharField(max_length=250)
     body = models.TextField()
@@ -231,6 +234,9 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-id"]
         indexes: ClassVar[list[models.Index]] = [models.Index(fields=["sent_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
 
 
 class Notification(models.Model):
@@ -248,3 +254,6 @@ class Notification(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-id"]
         indexes: ClassVar[list[models.Index]] = [models.Index(fields=["user", "organization", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

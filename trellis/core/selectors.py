@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -16,10 +17,13 @@ from trellis.core.models import AuditEvent, Membership, Notification, OutboxMess
 def memberships_of(user: Any) -> list[Membership]:
     if not isinstance(user, User):
         return []
+    known = getattr(user, "active_memberships", None)  # loaded with the user by MemberBackend
+    if known is not None:
+        return list(known)
     return list(
-        Membership.objects.filter(user=user, is_active=True).select_related("organization").order_by(
-            "organization__name"
-        )
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organization")
+        .order_by("organization__name")
     )
 
 
@@ -35,8 +39,10 @@ def directory(viewer: Viewer, *, query: str = "", include_inactive: bool = False
         qs = qs.filter(is_active=True, user__is_active=True)
     if query:
         qs = qs.filter(
-            Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
-            | Q(title__icontains=query) | Q(department__icontains=query)
+            Q(user__full_name__icontains=query)
+            | Q(user__email__icontains=query)
+            | Q(title__icontains=query)
+            | Q(department__icontains=query)
         )
     return qs
 
@@ -79,8 +85,11 @@ def last_people_import(viewer: Viewer, *, within: timedelta) -> AuditEvent | Non
     if viewer.organization is None or not allows("people_import", "create", viewer.relations()):
         return None
     since = timezone.now() - within
-    return (AuditEvent.objects.filter(organization=viewer.organization, verb="people.imported", at__gte=since)
-            .order_by("-id").first())
+    return (
+        AuditEvent.objects.filter(organization=viewer.organization, verb="people.imported", at__gte=since)
+        .order_by("-id")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class AttentionItem:
 
 def attention_for(viewer: Viewer) -> list[AttentionItem]:
     """What needs this member's attention on their home page, by role. Product apps add their own items."""
-    from django.urls import reverse  # noqa: PLC0415
+    from django.urls import reverse
 
     assert viewer.organization is not None and viewer.membership is not None
     slug = viewer.organization.slug
@@ -103,18 +112,26 @@ def attention_for(viewer: Viewer) -> list[AttentionItem]:
     if viewer.membership.has_role(Role.ORG_ADMIN):
         invited = (
             Membership.objects.filter(organization=viewer.organization, is_active=True)
-            .filter(user__password__startswith="!")
+            .filter(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
             .count()
         )
         if invited:
-            items.append(AttentionItem("Invited people who have not signed in yet",
-                                       reverse("people", args=[slug]), invited))
+            items.append(
+                AttentionItem("Invited people who have not signed in yet", reverse("people", args=[slug]), invited)
+            )
         items.append(AttentionItem("Review the audit log", reverse("audit_log", args=[slug])))
         if not last_people_import(viewer, within=timedelta(days=30)):
-            items.append(AttentionItem("No import from the HR system in the last 30 days: import people",
-                                       reverse("people_import", args=[slug])))
+            items.append(
+                AttentionItem(
+                    "No import from the HR system in the last 30 days: import people",
+                    reverse("people_import", args=[slug]),
+                )
+            )
     if viewer.membership.has_role(Role.MANAGER):
         reports = Membership.objects.active().filter(manager=viewer.membership).count()
-        items.append(AttentionItem("Your direct reports",
-                                   reverse("member_detail", args=[slug, viewer.membership.public_id]), reports))
+        items.append(
+            AttentionItem(
+                "Your direct reports", reverse("member_detail", args=[slug, viewer.membership.public_id]), reports
+            )
+        )
     return items

@@ -70,9 +70,7 @@ def do_invite_member(
 
 
 @transaction.atomic
-def do_update_member(
-    *, membership: Membership, actor: User, full_name: str | None = None, **fields: Any
-) -> list[str]:
+def do_update_member(*, membership: Membership, actor: User, full_name: str | None = None, **fields: Any) -> list[str]:
     """Change a member's profile fields; returns the names of the fields that changed (none: no audit)."""
     changed: list[str] = []
     for name, value in fields.items():
@@ -90,9 +88,7 @@ def do_update_member(
     if changed:
         membership.full_clean(exclude=["user", "organization"])
         membership.save()
-        audit.record(
-            actor=actor, verb="member.updated", obj=membership, organization=membership.organization
-        )
+        audit.record(actor=actor, verb="member.updated", obj=membership, organization=membership.organization)
     return changed
 
 
@@ -172,8 +168,12 @@ def do_notify(*, membership: Membership, text: str, url: str = "", key: str) -> 
     """An in-app notice; the same key never notifies twice."""
     notification, _ = Notification.objects.get_or_create(
         idempotency_key=key,
-        defaults={"organization_id": membership.organization_id, "user_id": membership.user_id,
-                  "text": text[:300], "url": url},
+        defaults={
+            "organization_id": membership.organization_id,
+            "user_id": membership.user_id,
+            "text": text[:300],
+            "url": url,
+        },
     )
     return notification
 

@@ -93,14 +93,14 @@ class Keyring:
             return self.ciphers[kid]
         except KeyError:
             raise VaultError(
-                f"Vault key {kid} is not configured, so this value cannot be opened. Add the key with id {kid} "
-                "to TRELLIS_VAULT_KEYS (or the key file) after the active key.",
+                f"Vault key {kid} is not configured, so this value cannot be opened. Add the key with id "
+                f"{kid} to TRELLIS_VAULT_KEYS (or the key file) after the active key.",
                 key_id=kid,
             ) from None
 
 
 def keyring() -> Keyring:
-    """The keyring from settings (cached per configuration). Raises ImproperlyConfigured if it is malformed."""
+    """The keyring from settings (cached per configuration); ImproperlyConfigured if it is malformed."""
     inline = getattr(settings, "TRELLIS_VAULT_KEYS", "") or ""
     if not isinstance(inline, str):
         inline = ",".join(inline)  # a list in settings is fine too
@@ -125,7 +125,9 @@ def _load(inline: str, path: str) -> Keyring:
         where = "TRELLIS_VAULT_KEYS entry"
         entries = [(n, part.strip()) for n, part in enumerate(inline.split(","), 1) if part.strip()]
     if not entries:
-        raise ImproperlyConfigured("No vault key configured: set TRELLIS_VAULT_KEYS or TRELLIS_VAULT_KEY_FILE.")
+        raise ImproperlyConfigured(
+            "No vault key configured: set TRELLIS_VAULT_KEYS or TRELLIS_VAULT_KEY_FILE."
+        )
     ciphers: dict[str, AESGCM] = {}
     for n, entry in entries:
         kek = _decode_key(entry, f"{where} {n}")
@@ -193,7 +195,9 @@ def unseal(blob: str, context: Context, *, ring: Keyring | None = None) -> str:
     kid, raw = _parse(blob)
     dek = _unwrap(ring, kid, raw)
     try:
-        data = AESGCM(dek).decrypt(raw[WRAPPED_BYTES:HEADER_BYTES], raw[HEADER_BYTES:], context.associated_data())
+        data = AESGCM(dek).decrypt(
+            raw[WRAPPED_BYTES:HEADER_BYTES], raw[HEADER_BYTES:], context.associated_data()
+        )
     except InvalidTag:
         raise VaultError(
             f"The sealed value does not belong to {context}: it was copied from another record, field or "
@@ -222,7 +226,8 @@ def _unwrap(ring: Keyring, kid: str, raw: bytes) -> bytes:
         return ring.cipher(kid).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:WRAPPED_BYTES], _WRAP_AD)
     except InvalidTag:
         raise VaultError(
-            f"Vault key {kid} cannot unwrap this value's data key: the key is wrong or the value was altered.",
+            f"Vault key {kid} cannot unwrap this value's data key: the key is wrong or the value was "
+            "altered.",
             key_id=kid,
         ) from None
 
@@ -294,11 +299,19 @@ class _SealedText:
             getattr(instance, self.field.attname)  # a deferred column: seal now so save() includes it
 
 
-class _KeyIdLookup(StartsWith):
+class _PrefixLookup(StartsWith):
+    """A fixed-prefix match on the blob; the right-hand side is not a blob, so it skips get_prep_value."""
+
+    prepare_rhs = False
+
+    def get_rhs_op(self, connection: Any, rhs: str) -> str:
+        return connection.operators["startswith"] % rhs
+
+
+class _KeyIdLookup(_PrefixLookup):
     """``body__vault_key="3f2a9c1b"``: values sealed under that key (for rotation and status)."""
 
     lookup_name = "vault_key"
-    prepare_rhs = False
 
     def get_prep_lookup(self) -> Any:
         if not (isinstance(self.rhs, str) and _KEY_ID.fullmatch(self.rhs)):
@@ -306,11 +319,10 @@ class _KeyIdLookup(StartsWith):
         return f"{VERSION}.{self.rhs}."
 
 
-class _SealedLookup(StartsWith):
+class _SealedLookup(_PrefixLookup):
     """``body__sealed=True``: non-empty sealed values (use exclude() for the empty and NULL ones)."""
 
     lookup_name = "sealed"
-    prepare_rhs = False
 
     def get_prep_lookup(self) -> Any:
         if self.rhs is not True:
@@ -318,7 +330,7 @@ class _SealedLookup(StartsWith):
         return f"{VERSION}."
 
 
-class SealedTextField(models.TextField):  # type: ignore[type-arg]
+class SealedTextField(models.TextField):
     """Free text sealed by the vault. ``note.body`` is the plaintext ``str``; the column ``body_sealed`` holds
     the blob, so ``values()``, ``only()``, raw SQL, dumps and fixtures see ciphertext only.
 
@@ -372,7 +384,8 @@ class SealedTextField(models.TextField):  # type: ignore[type-arg]
         value = super().get_prep_value(value)
         if value not in (None, "") and not is_blob(value):
             raise ValueError(
-                f"{self.label} stores sealed values only: assign the plaintext to the model attribute and save()."
+                f"{self.label} stores sealed values only: assign the plaintext to the model attribute "
+                "and save()."
             )
         return value
 
@@ -424,7 +437,7 @@ class SealedTextField(models.TextField):  # type: ignore[type-arg]
 
     def _check_options(self) -> list[checks.CheckMessage]:
         errors: list[checks.CheckMessage] = []
-        if self.primary_key or self.unique or self.db_index or self.choices is not None:
+        if self.primary_key or self.unique or getattr(self, "db_index", False) or self.choices is not None:
             errors.append(
                 checks.Error(
                     "A sealed field cannot be a primary key, unique, indexed or have choices: "

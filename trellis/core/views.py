@@ -26,8 +26,13 @@ from trellis.core.forms import InviteForm, LoginForm, MemberForm, ResetForm, mem
 from trellis.core.models import Membership, OutboxMessage, User
 
 DEMO_LOGINS = [
-    ("alice", "leader (participant)"), ("bob", "mentor"), ("carol", "external coach"),
-    ("dave", "HR sponsor"), ("erin", "org admin"), ("frank", "line manager"), ("grace", "instructor"),
+    ("alice", "leader (participant)"),
+    ("bob", "mentor"),
+    ("carol", "external coach"),
+    ("dave", "HR sponsor"),
+    ("erin", "org admin"),
+    ("frank", "line manager"),
+    ("grace", "instructor"),
     ("heidi", "program admin"),
 ]
 
@@ -74,17 +79,20 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
 password_reset_confirm = public(ResetConfirmView.as_view())
 
 
-def login_locked_out(
-    request: HttpRequest, original_response: Any = None, credentials: Any = None
-) -> HttpResponse:
+def login_locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
     """django-axes calls this after too many failed sign-ins (with the response it replaces)."""
     minutes = int(float(settings.AXES_COOLOFF_TIME) * 60)
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse  # noqa: PLC0415
+        from django.http import JsonResponse
 
         return JsonResponse(
-            {"error": {"code": "too_many_attempts", "fields": {},
-                       "message": f"Too many failed sign-ins. Try again in {minutes} minutes."}},
+            {
+                "error": {
+                    "code": "too_many_attempts",
+                    "fields": {},
+                    "message": f"Too many failed sign-ins. Try again in {minutes} minutes.",
+                }
+            },
             status=429,
         )
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
@@ -181,8 +189,11 @@ def member_invite(request: HttpRequest, org_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             member = services.do_invite_member(
-                organization=viewer.organization, email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"], roles=form.cleaned_data["roles"], actor=viewer.user,
+                organization=viewer.organization,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                roles=form.cleaned_data["roles"],
+                actor=viewer.user,
                 **form.profile(),
             )
         except ValidationError as exc:
@@ -190,8 +201,9 @@ def member_invite(request: HttpRequest, org_slug: str) -> HttpResponse:
         else:
             messages.success(request, f"{member.user.full_name} was invited; an e-mail is on its way.")
             return redirect("member_detail", org_slug=org_slug, member_id=member.public_id)
-    return render(request, "core/member_form.html", {"form": form, "inviting": True},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "core/member_form.html", {"form": form, "inviting": True}, status=400 if form.errors else 200
+    )
 
 
 @rule("member", "update", subject=MEMBER_SUBJECT)
@@ -200,13 +212,15 @@ def member_edit(request: HttpRequest, org_slug: str, member_id: UUID) -> HttpRes
     viewer = viewer_of(request)
     member: Membership = subject_of(request)
     assert viewer.organization is not None and viewer.user is not None
-    form = MemberForm(request.POST or None, organization=viewer.organization, exclude=member,
-                      initial=member_initial(member))
+    form = MemberForm(
+        request.POST or None, organization=viewer.organization, exclude=member, initial=member_initial(member)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.do_update_member(membership=member, actor=viewer.user,
-                                          full_name=form.cleaned_data["full_name"], **form.profile())
+                services.do_update_member(
+                    membership=member, actor=viewer.user, full_name=form.cleaned_data["full_name"], **form.profile()
+                )
                 services.do_set_roles(membership=member, roles=form.cleaned_data["roles"], actor=viewer.user)
         except ValidationError as exc:
             member.refresh_from_db()
@@ -214,8 +228,9 @@ def member_edit(request: HttpRequest, org_slug: str, member_id: UUID) -> HttpRes
         else:
             messages.success(request, f"Saved {member.user.full_name}.")
             return redirect("member_detail", org_slug=org_slug, member_id=member.public_id)
-    return render(request, "core/member_form.html", {"form": form, "member": member},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "core/member_form.html", {"form": form, "member": member}, status=400 if form.errors else 200
+    )
 
 
 @rule("member", "deactivate", subject=MEMBER_SUBJECT)
@@ -273,10 +288,10 @@ IMPORT_PREVIEW_ROWS = 200
 
 
 class PeopleImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", validators=[FileExtensionValidator(["csv"])],
-                           help_text="UTF-8 CSV, up to 3 MB.")
-    deactivate_missing = forms.BooleanField(required=False,
-                                            label="Deactivate active members who are not in the file")
+    file = forms.FileField(
+        label="CSV file", validators=[FileExtensionValidator(["csv"])], help_text="UTF-8 CSV, up to 3 MB."
+    )
+    deactivate_missing = forms.BooleanField(required=False, label="Deactivate active members who are not in the file")
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
@@ -314,10 +329,18 @@ class PeopleImportApplyForm(forms.Form):
 
 def _import_context(result: importing.ImportResult) -> dict[str, Any]:
     plan, n = result.plan, IMPORT_PREVIEW_ROWS
-    lists: dict[str, list[Any]] = {"errors": plan.errors, "creates": plan.creates, "updates": plan.updates,
-                                   "deactivations": plan.deactivations}
-    return {"result": result, "counts": result.counts, **{k: v[:n] for k, v in lists.items()},
-            "hidden": {k: max(len(v) - n, 0) for k, v in lists.items()}}
+    lists: dict[str, list[Any]] = {
+        "errors": plan.errors,
+        "creates": plan.creates,
+        "updates": plan.updates,
+        "deactivations": plan.deactivations,
+    }
+    return {
+        "result": result,
+        "counts": result.counts,
+        **{k: v[:n] for k, v in lists.items()},
+        "hidden": {k: max(len(v) - n, 0) for k, v in lists.items()},
+    }
 
 
 @rule("people_import", "create")
@@ -333,8 +356,12 @@ def people_import(request: HttpRequest, org_slug: str) -> HttpResponse:
             context["form"].add_error(None, apply_form.errors["token"])
             return render(request, "core/people_import.html", context, status=400)
         payload = apply_form.cleaned_data["token"]
-        result = importing.do_import_people(organization=viewer.organization, file=payload["csv"],
-                                            actor=viewer.user, deactivate_missing=payload["deactivate"])
+        result = importing.do_import_people(
+            organization=viewer.organization,
+            file=payload["csv"],
+            actor=viewer.user,
+            deactivate_missing=payload["deactivate"],
+        )
         context |= _import_context(result)
         if not result.applied:  # the organization changed since the preview in a way that breaks the file
             return render(request, "core/people_import.html", context, status=409)
@@ -343,8 +370,9 @@ def people_import(request: HttpRequest, org_slug: str) -> HttpResponse:
     context["form"] = form
     if request.method == "POST" and form.is_valid():
         text, deactivate = form.cleaned_data["file"], form.cleaned_data["deactivate_missing"]
-        result = importing.do_import_people(organization=viewer.organization, file=text, actor=viewer.user,
-                                            dry_run=True, deactivate_missing=deactivate)
+        result = importing.do_import_people(
+            organization=viewer.organization, file=text, actor=viewer.user, dry_run=True, deactivate_missing=deactivate
+        )
         context |= _import_context(result)
         if not result.errors:
             token = apply_form.sign(text, deactivate)
