@@ -6,7 +6,6 @@ on unsafe methods). Every error is ``{"error": {"code", "message", "fields"}}``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -23,7 +23,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from trellis.core import api as core_api
 from trellis.core import services
-from trellis.core.access import RouteRule, public
+from trellis.core.access import public
 from trellis.core.models import ApiToken, User
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -68,7 +68,22 @@ class BrowserSession(SessionAuth):
         return super().__call__(request)
 
 
-api = NinjaAPI(
+@public
+def api_root(request: HttpRequest) -> HttpResponse:
+    """/api/v1/ itself: where the documentation and the schema are."""
+    return JsonResponse({"docs": reverse("api:openapi-view"), "openapi": reverse("api:openapi-json")})
+
+
+class TrellisAPI(NinjaAPI):
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        """ninja's URLs, with its undeclared root view (a 404 kept for reversing) replaced by a public one."""
+        patterns, app_name, namespace = super().urls
+        root = path("", api_root, name="api-root")
+        return [root if getattr(p, "name", None) == "api-root" else p for p in patterns], app_name, namespace
+
+
+api = TrellisAPI(
     title="Trellis API",
     version="1",
     description=__doc__ or "",
@@ -82,13 +97,20 @@ api.add_router("", core_api.router)
 
 
 # --- Errors: always {"error": {"code", "message", "fields"}} -----------------------------------------------------
-CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "not_allowed",
-         409: "conflict", 422: "invalid", 429: "too_many_requests"}
+CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "not_allowed",
+    409: "conflict",
+    422: "invalid",
+    429: "too_many_requests",
+}
 
 
-def error(request: HttpRequest, status: int, message: str, fields: dict[str, list[str]] | None = None,
-          code: str | None = None) -> HttpResponse:
-    body = {"code": code or CODES.get(status, "error"), "message": message, "fields": fields or {}}
+def error(request: HttpRequest, status: int, message: str, fields: dict[str, list[str]] | None = None) -> HttpResponse:
+    body = {"code": CODES.get(status, "error"), "message": message, "fields": fields or {}}
     return api.create_response(request, {"error": body}, status=status)
 
 
@@ -135,14 +157,3 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(IntegrityError)
 def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     return error(request, 409, "That conflicts with the current state of the data.")
-
-
-# --- Introspection ----------------------------------------------------------------------------------------------
-def operations() -> Iterator[tuple[str, str, RouteRule | None]]:
-    """(method, path, access rule) for every API operation; the route-coverage test reads this."""
-    for prefix, router in api._routers:
-        for path, path_view in router.path_operations.items():
-            for operation in path_view.operations:
-                rule = getattr(operation.view_func, "access_rule", None)
-                for method in operation.methods:
-                    yield method, f"{prefix}{path}", rule

@@ -31,8 +31,14 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -51,7 +57,7 @@ def browser() -> Iterator[Browser]:
     if executable is None:
         _unavailable("Debian chromium is not installed (apt-get install -y chromium)")
     try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+        from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed (pip install -e '.[dev]')")
     with sync_playwright() as playwright:
@@ -148,8 +154,7 @@ def run_axe(page: Page, axe_source: str) -> list[dict[str, Any]]:
 
 def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(
-        f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']}) at {', '.join(v['targets'])}"
-        for v in violations
+        f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']}) at {', '.join(v['targets'])}" for v in violations
     )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.browser.conftest import PHONE, Watched, describe, run_axe, screenshot, sign_in, watch
+from trellis.core.models import Membership
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -24,7 +25,6 @@ DOCS = {  # (persona, page) → the README's screenshot
     ("alice", "home"): "home-alice.png",
     ("erin", "people"): "people-erin.png",
     ("erin", "member"): "member-erin.png",
-    ("erin", "audit-log"): "audit-erin.png",
 }
 NewContext = Callable[..., "BrowserContext"]
 
@@ -35,9 +35,7 @@ def slug(label: str) -> str:
 
 def links(page: Page, selector: str) -> list[tuple[str, str]]:
     """(name, absolute URL) of the links under ``selector``; names without counters ("Notifications 3")."""
-    found = page.eval_on_selector_all(
-        selector, "els => els.map(a => [a.childNodes[0].textContent.trim(), a.href])"
-    )
+    found = page.eval_on_selector_all(selector, "els => els.map(a => [a.childNodes[0].textContent.trim(), a.href])")
     return [(slug(name), href) for name, href in found]
 
 
@@ -88,9 +86,7 @@ def test_wrong_password_is_refused_in_the_form(site: str, new_context: NewContex
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_page_of_the_persona_is_clean(
-    persona: str, site: str, new_context: NewContext, axe_source: str
-) -> None:
+def test_every_page_of_the_persona_is_clean(persona: str, site: str, new_context: NewContext, axe_source: str) -> None:
     context = new_context()
     watched = watch(context.new_page())
     sign_in(watched.page, site, persona)
@@ -127,17 +123,18 @@ def check_page(watched: Watched, name: str, url: str, persona: str) -> list[str]
 
 @pytest.mark.parametrize("persona", ["erin", "carol"])
 def test_phone_layout_has_no_horizontal_scrollbar(persona: str, site: str, new_context: NewContext) -> None:
+    """Home, people and every other page of the main navigation fit a 390 px wide phone."""
     page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     sign_in(page, site, persona)
     if persona == "carol":
         page.get_by_role("link", name="Northwind").click()
-    home = page.url
-    people = page.get_by_role("navigation", name="Main").get_by_role("link", name="People")
-    people_url = people.get_attribute("href")
-    for name, url in (("home", home), ("people", f"{site}{people_url}")):
+    pages = links(page, "nav[aria-label=Main] a")
+    assert [name for name, _ in pages][:2] == ["home", "people"]
+    for name, url in pages:
         page.goto(url)
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-        screenshot(page, f"phone-{persona}-{name}", docs="phone-home.png" if (persona, name) == ("erin", "home") else None)
+        docs = "phone-home.png" if (persona, name) == ("erin", "home") else None
+        screenshot(page, f"phone-{persona}-{name}", docs=docs)
         assert width[0] <= width[1], f"{persona}'s {name} page scrolls sideways on a phone: {width}"
 
 
@@ -162,9 +159,7 @@ def switch_org(page: Page, to: str, *, javascript: bool) -> None:
 
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
-def test_carol_switches_between_organizations(
-    javascript: bool, site: str, new_context: NewContext
-) -> None:
+def test_carol_switches_between_organizations(javascript: bool, site: str, new_context: NewContext) -> None:
     page = new_context(java_script_enabled=javascript).new_page()
     sign_in(page, site, "carol")
     assert page.get_by_role("heading", name="Your organizations").is_visible()
@@ -205,4 +200,42 @@ def test_people_search_filters_as_you_type(site: str, new_context: NewContext) -
     page.locator(".count", has_text="1 person").wait_for()
     assert page.url == people, "htmx swaps the rows in place"
     assert page.locator("#people-rows tbody tr").count() == 1
+    assert watched.take_problems() == []
+
+
+def test_erin_invites_and_edits_a_colleague_through_the_forms(site: str, new_context: NewContext) -> None:
+    watched = watch(new_context().new_page())
+    page = watched.page
+    sign_in(page, site, "erin")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
+    page.get_by_role("link", name="Invite someone").click()
+    page.get_by_label("Email").fill("zoe.park@northwind.example")
+    page.get_by_label("Full name").fill("Zoe Park")
+    page.get_by_label("Title").fill("Financial Analyst")
+    page.get_by_label("Department").fill("Finance")
+    page.get_by_label("Mentor").check()
+    page.get_by_role("button", name="Send invitation").click()
+
+    assert page.get_by_role("heading", name="Zoe Park").is_visible()
+    assert page.get_by_role("status").inner_text() == "Zoe Park was invited; an e-mail is on its way."
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Title").fill("Senior Financial Analyst")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("status").inner_text() == "Saved Zoe Park."
+    facts = page.locator("dl.facts").inner_text()
+    assert "Senior Financial Analyst" in facts and "Mentor, Participant" in facts
+    zoe = Membership.objects.get(organization__slug="northwind", user__email="zoe.park@northwind.example")
+    assert (zoe.title, sorted(zoe.roles), zoe.is_active) == (
+        "Senior Financial Analyst",
+        ["mentor", "participant"],
+        True,
+    )
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
+    rows = page.locator("tbody tr").all_inner_texts()
+    assert [row.split("\t")[1:3] for row in rows[:2]] == [
+        ["Erin Walsh", "member.updated"],
+        ["Erin Walsh", "member.invited"],
+    ]
+    screenshot(page, "erin-audit-after-invite", docs="audit-erin.png")
     assert watched.take_problems() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
 from trellis.core.demo import DEMO_PASSWORD
-from trellis.core.models import OutboxMessage
+from trellis.core.models import OutboxMessage, User
 
 LOGIN = "/login/"
 
@@ -37,9 +38,7 @@ def test_login_page_renders_the_email_form(db):
     assert "Forgot your password?" in html
 
 
-@pytest.mark.parametrize(
-    "email", ["alice@northwind.example", "Alice@Northwind.Example", "ALICE@NORTHWIND.EXAMPLE"]
-)
+@pytest.mark.parametrize("email", ["alice@northwind.example", "Alice@Northwind.Example", "ALICE@NORTHWIND.EXAMPLE"])
 def test_login_with_email_is_case_insensitive(user, email):
     client = Client()
     response = sign_in(client, email)
@@ -299,19 +298,45 @@ def test_password_reset_link_with_a_pk_or_garbage_uid_is_invalid(user):
 
 # --- Sessions -----------------------------------------------------------------------------------------------
 def test_idle_timeout_settings():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < settings.SESSION_COOKIE_AGE <= 60 * 60
+    assert 0 < settings.SESSION_REFRESH_SECONDS < settings.SESSION_COOKIE_AGE // 10
     assert settings.SESSION_COOKIE_HTTPONLY is True
+    assert "trellis.core.middleware.refresh_session" in settings.MIDDLEWARE
 
 
-def test_each_request_pushes_the_idle_expiry_forward(login):
+def _set_session(client: Client, *, refreshed: float, expires_in: timedelta) -> str:
+    session = client.session
+    session["_refreshed"] = int(refreshed)
+    session.save()
+    key = session.session_key
+    assert key is not None
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + expires_in)
+    return key
+
+
+def test_activity_pushes_the_idle_expiry_forward(login):
     client = login("alice")
-    key = client.session.session_key
-    soon = timezone.now() + timedelta(seconds=30)
-    Session.objects.filter(session_key=key).update(expire_date=soon)
+    stale = time.time() - settings.SESSION_REFRESH_SECONDS - 1
+    key = _set_session(client, refreshed=stale, expires_in=timedelta(seconds=30))
     assert client.get("/mail/").status_code == 200
     expiry = Session.objects.get(session_key=key).expire_date
-    assert expiry > soon + timedelta(seconds=settings.SESSION_COOKIE_AGE // 2)
+    assert expiry > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 120)
+    assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+
+
+def test_the_expiry_is_not_rewritten_on_every_request(login):
+    client = login("alice")
+    key = _set_session(client, refreshed=time.time(), expires_in=timedelta(seconds=300))
+    before = Session.objects.get(session_key=key).expire_date
+    assert client.get("/mail/").status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == before
+
+
+def test_anonymous_visits_create_no_sessions(db):
+    count = Session.objects.count()
+    Client().get(LOGIN)
+    Client().get("/password-reset/")
+    assert Session.objects.count() == count
 
 
 def test_a_session_idle_past_its_expiry_is_signed_out(login):
@@ -321,6 +346,26 @@ def test_a_session_idle_past_its_expiry_is_signed_out(login):
     response = client.get("/mail/")
     assert response.status_code == 302
     assert response["Location"] == "/login/?next=/mail/"
+
+
+def test_resetting_the_password_signs_out_other_sessions(user, login):
+    alice = user("alice")
+    elsewhere = login("alice")
+    assert elsewhere.get("/mail/").status_code == 200
+    client = Client()
+    client.post("/password-reset/", {"email": "alice@northwind.example"})
+    set_password_url = client.get(_reset_link(OutboxMessage.objects.get(recipient=alice)))["Location"]
+    client.post(set_password_url, {"new_password1": "a-fresh-passphrase-7", "new_password2": "a-fresh-passphrase-7"})
+    response = elsewhere.get("/mail/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_a_deactivated_account_is_signed_out_at_once(user, login):
+    client = login("alice")
+    assert client.get("/o/northwind/").status_code == 200
+    User.objects.filter(pk=user("alice").pk).update(is_active=False)
+    response = client.get("/o/northwind/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
 # --- Password hashing ---------------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ Each case starts a fresh interpreter, because settings are read once per process
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-VAULT_KEY = "ZGV2LW9ubHktdmF1bHQta2V5LW5vdC1mb3ItcHJvZCE="
+VAULT_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # not the development key
 PROD_ENV = {
     "TRELLIS_ENV": "prod",
     "SECRET_KEY": "prod-test-" + "k" * 50,

@@ -21,11 +21,11 @@ from trellis.core.access import MEMBER_SUBJECT, Viewer, api_rule, subject_of, vi
 from trellis.core.models import ApiToken, Membership, User
 from trellis.core.schemas import (
     ErrorOut,
-    MeOut,
     MemberListQuery,
     MemberOut,
     MemberPageOut,
     MemberPatchIn,
+    MeOut,
     MyMembershipOut,
     OrgListOut,
     OrgOut,
@@ -58,8 +58,12 @@ def _me(request: HttpRequest) -> User:
 
 
 # --- Tokens ---------------------------------------------------------------------------------------------------
-@router.post("/auth/token", auth=None, response={201: TokenCreatedOut, **errors(400, 401, 422, 429)},
-             summary="Exchange e-mail and password for a bearer token")
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={201: TokenCreatedOut, **errors(400, 401, 422, 429)},
+    summary="Exchange e-mail and password for a bearer token",
+)
 @api_rule("public", "view")
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
     """Throttled with the sign-in form: after repeated failures the pair (e-mail, address) is locked out (429)."""
@@ -74,13 +78,16 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
 @api_rule("account", "view")
 def list_tokens(request: HttpRequest) -> TokenListOut:
     tokens = ApiToken.objects.filter(user=_me(request), revoked_at__isnull=True).order_by("-created_at", "-id")
-    return TokenListOut(items=[
-        TokenOut(id=t.public_id, name=t.name, created_at=t.created_at, last_used_at=t.last_used_at) for t in tokens
-    ])
+    return TokenListOut(
+        items=[
+            TokenOut(id=t.public_id, name=t.name, created_at=t.created_at, last_used_at=t.last_used_at) for t in tokens
+        ]
+    )
 
 
-@router.delete("/auth/tokens/{token_id}", response={204: None, **errors(401, 403, 404, 422)},
-               summary="Revoke one of your tokens")
+@router.delete(
+    "/auth/tokens/{token_id}", response={204: None, **errors(401, 403, 404, 422)}, summary="Revoke one of your tokens"
+)
 @api_rule("account", "update")
 def revoke_token(request: HttpRequest, token_id: UUID) -> Status:
     me = _me(request)
@@ -96,11 +103,21 @@ def revoke_token(request: HttpRequest, token_id: UUID) -> Status:
 @api_rule("account", "view")
 def me(request: HttpRequest) -> MeOut:
     user = _me(request)
-    return MeOut(email=user.email, full_name=user.full_name, memberships=[
-        MyMembershipOut(organization=m.organization.slug, name=m.organization.name, member_id=m.public_id,
-                        roles=list(m.roles), title=m.title, department=m.department)
-        for m in selectors.memberships_of(user)
-    ])
+    return MeOut(
+        email=user.email,
+        full_name=user.full_name,
+        memberships=[
+            MyMembershipOut(
+                organization=m.organization.slug,
+                name=m.organization.name,
+                member_id=m.public_id,
+                roles=list(m.roles),
+                title=m.title,
+                department=m.department,
+            )
+            for m in selectors.memberships_of(user)
+        ],
+    )
 
 
 def _org_out(membership: Membership) -> OrgOut:
@@ -123,8 +140,11 @@ def get_org(request: HttpRequest, org_slug: str) -> OrgOut:
 
 
 # --- Members --------------------------------------------------------------------------------------------------
-@router.get("/orgs/{org_slug}/members", response={200: MemberPageOut, **IN_ORG},
-            summary="The member directory, a page at a time")
+@router.get(
+    "/orgs/{org_slug}/members",
+    response={200: MemberPageOut, **IN_ORG},
+    summary="The member directory, a page at a time",
+)
 @api_rule("member", "list")
 def list_members(request: HttpRequest, org_slug: str, params: Query[MemberListQuery]) -> MemberPageOut:
     """Active members ordered by id; pass the page's `next_cursor` as `cursor` to get the next one."""
@@ -143,8 +163,11 @@ def get_member(request: HttpRequest, org_slug: str, member_id: UUID) -> MemberOu
     return member_out(subject_of(request))
 
 
-@router.patch("/orgs/{org_slug}/members/{member_id}", response={200: MemberOut, **WRITE},
-              summary="Change a member's profile and roles (org admins)")
+@router.patch(
+    "/orgs/{org_slug}/members/{member_id}",
+    response={200: MemberOut, **WRITE},
+    summary="Change a member's profile and roles (org admins)",
+)
 @api_rule("member", "update", subject=MEMBER_SUBJECT)
 def update_member(request: HttpRequest, org_slug: str, member_id: UUID, payload: MemberPatchIn) -> MemberOut:
     """Only the fields sent change. Profile and roles are saved together or not at all."""
@@ -167,8 +190,10 @@ def _manager(viewer: Viewer, public_id: UUID | None) -> Membership | None:
     if public_id is None:
         return None
     manager = (
-        Membership.objects.active().select_related("user")
-        .filter(organization=viewer.organization, public_id=public_id).first()
+        Membership.objects.active()
+        .select_related("user")
+        .filter(organization=viewer.organization, public_id=public_id)
+        .first()
     )
     if manager is None:
         raise ValidationError({"manager": "No active member of this organization has that id."})

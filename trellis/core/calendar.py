@@ -54,3 +54,8 @@ def invite(
         event.add("attendee", who, encode=False)
     cal.add_component(event)
     return cal.to_ical().decode()
+
+
+def method_of(ics: str) -> str:
+    """The iTIP method (REQUEST, CANCEL, …) of an iCalendar text; mail must announce the same one (RFC 6047)."""
+    return str(Calendar.from_ical(ics).get("method", "PUBLISH")).upper()

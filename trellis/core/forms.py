@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -27,12 +28,18 @@ class ResetForm(PasswordResetForm):
     def get_users(self, email: str) -> Any:
         # Unlike Django's default, people who were invited but never chose a password (unusable password)
         # may ask for a new link too: an invitation link expires, and there is no other way in.
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+        # Like Django's, the match must survive Unicode case folding both ways (CVE-2019-19844).
+        candidates = User.objects.filter(email__iexact=email.strip(), is_active=True)
+        return [u for u in candidates if _same_address(email.strip(), u.email)]
 
     def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         for user in self.get_users(self.cleaned_data["email"]):
             if isinstance(user, User):
                 mail.send_password_reset(user=user)
+
+
+def _same_address(a: str, b: str) -> bool:
+    return unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
 
 
 def _split(value: str) -> list[str]:

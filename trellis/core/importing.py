@@ -19,12 +19,13 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 from zoneinfo import available_timezones
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, UNUSABLE_PASSWORD_SUFFIX_LENGTH
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -221,9 +222,7 @@ def _check_header(header: list[str]) -> list[RowError]:
             errors.append(RowError(1, name, "the column appears twice"))
         elif name not in COLUMNS:
             hint = " (the file must be comma-separated)" if ";" in name else ""
-            errors.append(
-                RowError(1, name or "(blank)", f"unknown column{hint}; expected: {', '.join(COLUMNS)}")
-            )
+            errors.append(RowError(1, name or "(blank)", f"unknown column{hint}; expected: {', '.join(COLUMNS)}"))
         seen.add(name)
     return errors
 
@@ -238,8 +237,9 @@ def _split(value: str) -> list[str]:
     return out
 
 
-def _parse_row(row: _Row, errors: list[RowError]) -> tuple[str, dict[str, Any]] | None:
-    """(e-mail, given fields); a field is omitted when its column is absent, or blank where blank keeps."""
+def _parse_row(row: _Row, errors: list[RowError]) -> tuple[str, dict[str, Any], bool] | None:
+    """(e-mail, given fields, whether the row is good); a field is omitted when its column is absent, or
+    blank where blank keeps. None when the row has no e-mail address at all."""
     cells = {k: v.strip() for k, v in row.cells.items()}
     bad = len(errors)
 
@@ -289,9 +289,7 @@ def _parse_row(row: _Row, errors: list[RowError]) -> tuple[str, dict[str, Any]] 
         if unknown:
             err("roles", f"unknown role {', '.join(unknown)} (known: {', '.join(sorted(ROLE_VALUES))})")
         values["roles"] = sorted(roles)
-    if len(errors) > bad:
-        values["bad"] = True
-    return (email, values) if email else None
+    return (email, values, len(errors) == bad) if email else None
 
 
 # --- Planning -----------------------------------------------------------------------------------------------
@@ -308,7 +306,7 @@ def plan_import(
     actor: User | None = None,
     deactivate_missing: bool = False,
 ) -> Plan:
-    """Everything the import would do, and every reason it cannot. Reads only."""
+    """Everything the import would do, and every reason it cannot. Reads only: a few queries, whatever the size."""
     plan = Plan()
     if (file is None) == (rows is None):
         raise TypeError("pass exactly one of file= or rows=")
@@ -321,106 +319,119 @@ def plan_import(
         header, parsed = _rows_from_mappings(rows or ())
         read_errors = []
     plan.errors = _check_header(header)
-    if plan.errors:
+    if plan.errors:  # a bad header makes every row meaningless
         return plan
-    plan.errors = read_errors  # rows with the wrong number of fields; keep checking the others
+    plan.errors = read_errors  # rows with the wrong number of fields; the others are still checked
 
-    # 1. Each row on its own; duplicates.
-    wanted: dict[str, tuple[int, dict[str, Any]]] = {}  # e-mail → (line, values), in file order
+    wanted: dict[str, _Wanted] = {}  # e-mail → the row, in file order
     for row in parsed:
         result = _parse_row(row, plan.errors)
         if result is None:
             continue
-        email, values = result
+        email, values, ok = result
         if email in wanted:
-            plan.errors.append(
-                RowError(row.line, "email", f"duplicate e-mail {email} (first on line {wanted[email][0]})")
-            )
+            first = wanted[email].line
+            plan.errors.append(RowError(row.line, "email", f"duplicate e-mail {email} (first on line {first})"))
             continue
-        wanted[email] = (row.line, values)
+        wanted[email] = _Wanted(row.line, values, ok)
 
-    # 2. Preload the organization (one query) and accounts of people new to it (one query per chunk).
-    members = list(Membership.objects.filter(organization=organization).select_related("user"))
-    by_email = {m.user.email.lower(): m for m in members}
-    email_of = {m.pk: m.user.email.lower() for m in members}
-    plan.member_ids = {e: m.pk for e, m in by_email.items()}
-    outsiders = [e for e in wanted if e not in by_email]
+    chart = _Chart.load(organization)
+    plan.member_ids = {e: m.pk for e, m in chart.by_email.items()}
+    missing = {e for e in chart.by_email if e not in wanted and chart.active(e)} if deactivate_missing else set()
+    if actor is not None and actor.email.lower() in missing:
+        missing.discard(actor.email.lower())
+        plan.notes.append(
+            f"{actor.full_name} ({actor.email.lower()}) is not in the file but stays active: "
+            "you are running the import."
+        )
+    plan.errors += _manager_errors(wanted, chart, missing)
+    _plan_rows(plan, wanted, chart)
+    _plan_deactivations(plan, organization, wanted, chart, missing)
+    plan.errors.sort(key=lambda e: e.line)
+    return plan
+
+
+@dataclass
+class _Wanted:
+    line: int
+    values: dict[str, Any]
+    ok: bool
+
+
+@dataclass
+class _Chart:
+    """The organization as it is: its memberships by e-mail, and each membership's e-mail by pk."""
+
+    by_email: dict[str, Membership]
+    email_of: dict[int, str]
+
+    @classmethod
+    def load(cls, organization: Organization) -> _Chart:
+        members = list(Membership.objects.filter(organization=organization).select_related("user"))
+        return cls({m.user.email.lower(): m for m in members}, {m.pk: m.user.email.lower() for m in members})
+
+    def active(self, email: str) -> bool:
+        m = self.by_email.get(email)
+        return m is not None and m.is_active and m.user.is_active
+
+    def manager_of(self, email: str) -> str | None:
+        return self.email_of.get(self.by_email[email].manager_id or 0)
+
+
+def _manager_errors(wanted: dict[str, _Wanted], chart: _Chart, missing: set[str]) -> list[RowError]:
+    """Unknown managers, managers about to be deactivated, and reporting cycles (file + existing chart)."""
+    errors: list[RowError] = []
+    manager_of = {e: chart.manager_of(e) for e in chart.by_email}  # the rest keep their reporting line
+    for email, row in wanted.items():
+        if "manager" not in row.values:
+            continue
+        boss = manager_of[email] = row.values["manager"]
+        if boss is None or boss in wanted:
+            continue
+        if not chart.active(boss):
+            message = f"unknown manager {boss} (not in the file and not an active member)"
+            errors.append(RowError(row.line, "manager_email", message))
+        elif boss in missing:
+            message = f"manager {boss} is not in the file and would be deactivated"
+            errors.append(RowError(row.line, "manager_email", message))
+    return errors + _cycles(manager_of, {e: row.line for e, row in wanted.items()})
+
+
+def _plan_rows(plan: Plan, wanted: dict[str, _Wanted], chart: _Chart) -> None:
+    """Creates, updates (with what changes) and the unchanged count; accounts of newcomers in few queries."""
+    outsiders = [e for e, row in wanted.items() if e not in chart.by_email and row.ok]
     accounts: dict[str, User] = {}
     for chunk in _chunks(outsiders):
         accounts.update((u.email.lower(), u) for u in User.objects.filter(email__in=chunk))
-
-    def active(m: Membership) -> bool:
-        return m.is_active and m.user.is_active
-
-    # 3. The final reporting line of everyone: file rows say theirs, the rest keep their own.
-    actor_email = actor.email.lower() if actor is not None else None
-    missing = (
-        {e for e, m in by_email.items() if e not in wanted and active(m)} if deactivate_missing else set()
-    )
-    if actor_email in missing:
-        missing.discard(actor_email)
-        plan.notes.append(
-            f"{actor.full_name if actor else ''} ({actor_email}) is not in the file but stays "
-            "active: you are running the import."
-        )
-    manager_of: dict[str, str | None] = {e: email_of.get(m.manager_id or 0) for e, m in by_email.items()}
-    for email, (line, values) in wanted.items():
-        if "manager" not in values:
+    for email, row in wanted.items():
+        if not row.ok:
             continue
-        boss = values["manager"]
-        manager_of[email] = boss
-        if boss is None or boss in wanted:
-            continue
-        boss_member = by_email.get(boss)
-        if boss_member is None or not active(boss_member):
-            plan.errors.append(
-                RowError(
-                    line,
-                    "manager_email",
-                    f"unknown manager {boss} (not in the file and not an active member)",
-                )
-            )
-        elif boss in missing:
-            plan.errors.append(
-                RowError(line, "manager_email", f"manager {boss} is not in the file and would be deactivated")
-            )
-    plan.errors.extend(_cycles(manager_of, wanted))
-
-    # 4. Creates, updates, unchanged.
-    for email, (line, values) in wanted.items():
-        if values.get("bad"):
-            continue
-        membership = by_email.get(email)
+        membership = chart.by_email.get(email)
         if membership is None:
-            plan.creates.append(
-                Create(
-                    line,
-                    email,
-                    values["full_name"],
-                    {k: values.get(k, v) for k, v in DEFAULTS.items()},
-                    accounts.get(email),
-                )
-            )
-            continue
-        changes = _changes(membership, values, email_of)
-        if changes:
-            plan.updates.append(Update(line, email, membership.user.full_name, changes, membership))
+            values = {k: row.values.get(k, default) for k, default in DEFAULTS.items()}
+            plan.creates.append(Create(row.line, email, row.values["full_name"], values, accounts.get(email)))
+        elif changes := _changes(membership, row.values, chart.email_of):
+            plan.updates.append(Update(row.line, email, membership.user.full_name, changes, membership))
         else:
             plan.unchanged += 1
 
-    # 5. Deactivations (never the actor, never the last org admin), and the last-admin rule for roles.
-    admins_after = {
-        e
-        for e, (_, v) in wanted.items()
-        if str(Role.ORG_ADMIN) in v.get("roles", by_email[e].roles if e in by_email else [])
-    }
+
+def _plan_deactivations(
+    plan: Plan, organization: Organization, wanted: dict[str, _Wanted], chart: _Chart, missing: set[str]
+) -> None:
+    """Deactivate who is missing from the file, but never the last active org admin; and refuse role changes
+    that would leave the organization without one."""
+    admin = str(Role.ORG_ADMIN)
+    admins_after = {e for e, m in chart.by_email.items() if e not in wanted and chart.active(e) and admin in m.roles}
     admins_after |= {
-        e for e, m in by_email.items() if e not in wanted and active(m) and m.has_role(Role.ORG_ADMIN)
+        e
+        for e, row in wanted.items()
+        if admin in row.values.get("roles", chart.by_email[e].roles if e in chart.by_email else [])
     }
     leaving: set[str] = set()
-    for email in sorted(missing, key=lambda e: (by_email[e].user.full_name, e)):
-        m = by_email[email]
-        if m.has_role(Role.ORG_ADMIN) and not (admins_after - leaving - {email}):
+    for email in sorted(missing, key=lambda e: (chart.by_email[e].user.full_name, e)):
+        m = chart.by_email[email]
+        if admin in m.roles and not (admins_after - leaving - {email}):
             plan.notes.append(
                 f"{m.user.full_name} ({email}) is not in the file but stays active: "
                 f"{organization.name} needs at least one active org admin."
@@ -428,24 +439,16 @@ def plan_import(
             continue
         leaving.add(email)
         plan.deactivations.append(Deactivation(email, m.user.full_name, m))
-    if not (admins_after - leaving):
-        for update in plan.updates:
-            old, new = update.changes.get("roles", ([], []))
-            if str(Role.ORG_ADMIN) in old and str(Role.ORG_ADMIN) not in new:
-                plan.errors.append(
-                    RowError(
-                        update.line,
-                        "roles",
-                        f"this would leave {organization.name} without an active org admin",
-                    )
-                )
-    plan.errors.sort(key=lambda e: e.line)
-    return plan
+    if admins_after - leaving:
+        return
+    for update in plan.updates:
+        old, new = update.changes.get("roles", ([], []))
+        if admin in old and admin not in new:
+            message = f"this would leave {organization.name} without an active org admin"
+            plan.errors.append(RowError(update.line, "roles", message))
 
 
-def _changes(
-    membership: Membership, values: dict[str, Any], email_of: dict[int, str]
-) -> dict[str, tuple[Any, Any]]:
+def _changes(membership: Membership, values: dict[str, Any], email_of: dict[int, str]) -> dict[str, tuple[Any, Any]]:
     current: dict[str, Any] = {
         "full_name": membership.user.full_name,
         "title": membership.title,
@@ -457,22 +460,18 @@ def _changes(
         "roles": sorted(membership.roles),
     }
     changes = {
-        name: (current[name], values[name])
-        for name in FIELDS
-        if name in values and values[name] != current[name]
+        name: (current[name], values[name]) for name in FIELDS if name in values and values[name] != current[name]
     }
     if not membership.is_active:
         changes["is_active"] = (False, True)
     return changes
 
 
-def _cycles(
-    manager_of: Mapping[str, str | None], wanted: Mapping[str, tuple[int, dict[str, Any]]]
-) -> list[RowError]:
+def _cycles(manager_of: Mapping[str, str | None], lines: Mapping[str, int]) -> list[RowError]:
     """Rows of the file on a reporting cycle (everyone has at most one manager: walk, colour, done)."""
     errors: list[RowError] = []
     state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
-    for start in wanted:
+    for start in lines:
         path: list[str] = []
         node: str | None = start
         while node is not None and state.get(node) is None:
@@ -482,18 +481,13 @@ def _cycles(
         if node is not None and state.get(node) == 1:
             loop = path[path.index(node) :]
             chain = " → ".join([*loop, node])
-            errors.extend(
-                RowError(wanted[e][0], "manager_email", f"reporting cycle: {chain}")
-                for e in loop
-                if e in wanted
-            )
+            errors.extend(RowError(lines[e], "manager_email", f"reporting cycle: {chain}") for e in loop if e in lines)
         for visited in path:
             state[visited] = 2
     return errors
 
 
 # --- Applying -----------------------------------------------------------------------------------------------
-@transaction.atomic
 def do_import_people(
     *,
     organization: Organization,
@@ -506,51 +500,29 @@ def do_import_people(
     """Plan the import and, unless it is a dry run or any row is bad, apply all of it in one transaction.
 
     New accounts get an unusable password and no e-mail. One audit line, ``people.imported``, when anything
-    changed. ``actor`` is None for the command line ("system").
+    changed. ``actor`` is None for the command line ("system"). A dry run reads only, outside a transaction
+    (on SQLite a transaction would hold the write lock while a large file is checked).
     """
-    plan = plan_import(
-        organization=organization, file=file, rows=rows, actor=actor, deactivate_missing=deactivate_missing
-    )
-    if dry_run or not plan.ok:
-        return ImportResult(plan, applied=False, dry_run=dry_run)
+
+    def plan() -> Plan:
+        return plan_import(
+            organization=organization, file=file, rows=rows, actor=actor, deactivate_missing=deactivate_missing
+        )
+
+    if dry_run:
+        return ImportResult(plan(), applied=False, dry_run=True)
+    with transaction.atomic():  # planned inside the transaction, so what is checked is what is written
+        checked = plan()
+        if checked.ok:
+            _apply(checked, organization=organization, actor=actor)
+        return ImportResult(checked, applied=checked.ok, dry_run=False)
+
+
+def _apply(plan: Plan, *, organization: Organization, actor: User | None) -> None:
     if not (plan.creates or plan.updates or plan.deactivations):
-        return ImportResult(plan, applied=True, dry_run=False)
-
-    # Accounts for people new to Trellis; people with an account elsewhere keep their name.
-    new_users = [
-        User(email=c.email, full_name=c.full_name, password=make_password(None))
-        for c in plan.creates
-        if c.user is None
-    ]
-    User.objects.bulk_create(new_users)
-    if any(u.pk is None for u in new_users):  # a backend without RETURNING
-        _refetch_pks(new_users)
-    users = {u.email: u for u in new_users} | {c.email: c.user for c in plan.creates if c.user is not None}
-
-    # Memberships: new ones first (managers set below, once everybody exists), then changed ones.
-    new_members = [
-        Membership(
-            organization=organization,
-            user=users[c.email],
-            title=c.values["title"],
-            department=c.values["department"],
-            level=c.values["level"],
-            languages=c.values["languages"],
-            timezone=c.values["timezone"],
-            roles=c.values["roles"],
-        )
-        for c in plan.creates
-    ]
-    Membership.objects.bulk_create(new_members)
-    if any(m.pk is None for m in new_members):
-        fresh = dict(
-            Membership.objects.filter(
-                organization=organization, user__in=[m.user for m in new_members]
-            ).values_list("user_id", "pk")
-        )
-        for m in new_members:
-            m.pk = fresh[m.user.pk]
-    member_pk = plan.member_ids | {c.email: m.pk for c, m in zip(plan.creates, new_members, strict=True)}
+        return
+    users = _create_accounts(plan)
+    member_pk = plan.member_ids | _create_members(plan, organization, users)
 
     changed_fields: set[str] = set()
     renamed: list[User] = []
@@ -569,11 +541,6 @@ def do_import_people(
                 changed_fields.add(name)
         if set(update.changes) - {"full_name"}:
             to_update.append(m)
-    for c, m in zip(plan.creates, new_members, strict=True):
-        if c.values["manager"]:
-            m.manager_id = member_pk[c.values["manager"]]
-            to_update.append(m)
-            changed_fields.add("manager")
     if to_update:
         Membership.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
     if renamed:
@@ -582,7 +549,67 @@ def do_import_people(
     for i in range(0, len(deactivate), _CHUNK):
         Membership.objects.filter(pk__in=deactivate[i : i + _CHUNK]).update(is_active=False)
     audit.record(actor=actor, verb="people.imported", obj=organization, organization=organization)
-    return ImportResult(plan, applied=True, dry_run=False)
+
+
+def _create_accounts(plan: Plan) -> dict[str, User]:
+    """Accounts for people new to Trellis (unusable password, no mail); others keep theirs, and their name."""
+    new_users = [
+        User(email=c.email, full_name=c.full_name, password=_unusable_password())
+        for c in plan.creates
+        if c.user is None
+    ]
+    User.objects.bulk_create(new_users)
+    if any(u.pk is None for u in new_users):  # a backend without RETURNING
+        _refetch_pks(new_users)
+    return {u.email: u for u in new_users} | {c.email: c.user for c in plan.creates if c.user is not None}
+
+
+def _unusable_password() -> str:
+    # What make_password(None) stores, without its slow character-by-character random string.
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(UNUSABLE_PASSWORD_SUFFIX_LENGTH // 2)
+
+
+def _create_members(plan: Plan, organization: Organization, users: dict[str, User]) -> dict[str, int]:
+    """New memberships, managers before their reports (one insert per level of the new chart), so every row
+    is written once with its manager. Returns e-mail → membership pk."""
+    new = {c.email: c for c in plan.creates}
+    depth: dict[str, int] = {}
+    for email in new:
+        chain = []
+        node: str | None = email
+        while node in new and node not in depth:  # the plan has no cycles
+            chain.append(node)
+            node = new[node].values["manager"]
+        base = depth[node] + 1 if node in depth else 0
+        for i, e in enumerate(reversed(chain)):
+            depth[e] = base + i
+    layers: dict[int, list[Create]] = {}
+    for c in plan.creates:
+        layers.setdefault(depth[c.email], []).append(c)
+    pks = dict(plan.member_ids)
+    created: dict[str, int] = {}
+    for level in sorted(layers):
+        members = [
+            Membership(
+                organization=organization,
+                user=users[c.email],
+                manager_id=pks[c.values["manager"]] if c.values["manager"] else None,
+                **{k: c.values[k] for k in ("title", "department", "level", "languages", "timezone", "roles")},
+            )
+            for c in layers[level]
+        ]
+        Membership.objects.bulk_create(members)
+        if any(m.pk is None for m in members):  # a backend without RETURNING
+            fresh = dict(
+                Membership.objects.filter(organization=organization, user__in=[m.user for m in members]).values_list(
+                    "user_id", "pk"
+                )
+            )
+            for m in members:
+                m.pk = fresh[m.user.pk]
+        for c, m in zip(layers[level], members, strict=True):
+            pks[c.email] = created[c.email] = m.pk
+    return created
 
 
 def _refetch_pks(users: list[User]) -> None:

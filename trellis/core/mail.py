@@ -7,13 +7,17 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from trellis.core import calendar
 from trellis.core.models import Membership, Organization, OutboxMessage, User
+
+MAX_ATTEMPTS = 10  # a message the mail server refused this often is left alone (its last_error says why)
 
 
 def queue(
@@ -50,13 +54,13 @@ def deliver(message: OutboxMessage) -> bool:
     """Send one stored message unless it was already sent. Claims it first so two workers never both send."""
     with transaction.atomic():
         claimed = OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
-            sent_at=timezone.now(), attempts=message.attempts + 1
+            sent_at=timezone.now(), attempts=F("attempts") + 1
         )
     if not claimed:
         return False
     email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to_email])
     if message.ics:
-        email.attach("invite.ics", message.ics, "text/calendar; method=REQUEST")
+        email.attach("invite.ics", message.ics, f"text/calendar; method={calendar.method_of(message.ics)}")
     try:
         email.send()
     except Exception as exc:  # the SMTP server said no: release the claim so the next tick retries

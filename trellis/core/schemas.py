@@ -24,11 +24,11 @@ def _storable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                 AfterValidator(_storable)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_storable)]
 Line = Annotated[str, StringConstraints(max_length=200), AfterValidator(_storable)]
-Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=35),
-                     AfterValidator(_storable)]
+Language = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=35), AfterValidator(_storable)
+]
 
 
 # --- Errors ---------------------------------------------------------------------------------------------------
@@ -127,26 +127,37 @@ class MemberListQuery(Schema):
 
 
 class MemberPatchIn(Schema):
-    """Only the fields sent are changed; `manager: null` removes the manager."""
+    """Only the fields sent change. Null is refused except for `manager`, where it removes the manager."""
 
+    # The defaults are never validated: None only marks "not sent" (the API reads exclude_unset).
     full_name: Name = None  # type: ignore[assignment]
     title: Line = None  # type: ignore[assignment]
     department: Line = None  # type: ignore[assignment]
-    level: int = Field(None, ge=1, le=10)
-    manager: UUID | None = Field(None, description="The public id of an active member of the same organization.")
-    languages: list[Language] = Field(None, max_length=20)
-    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_storable)] = Field(
-        None, description="An IANA time zone, e.g. Europe/Berlin."
-    )
-    roles: list[Role] = Field(None, max_length=len(Role))
+    level: Annotated[int, Field(ge=1, le=10, description="Seniority, 1–10.")] = None  # type: ignore[assignment]
+    manager: Annotated[UUID | None, Field(description="An active member of the same organization.")] = None
+    languages: Annotated[list[Language], Field(max_length=20)] = None  # type: ignore[assignment]
+    timezone: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=64),
+        AfterValidator(_storable),
+        Field(description="An IANA time zone, e.g. Europe/Berlin."),
+    ] = None  # type: ignore[assignment]
+    roles: Annotated[list[Role], Field(max_length=len(Role))] = None  # type: ignore[assignment]
 
 
 def member_out(member: Membership) -> MemberOut:
     manager = member.manager
     return MemberOut(
-        id=member.public_id, full_name=member.user.full_name, email=member.user.email, title=member.title,
-        department=member.department, level=member.level,
-        manager=manager.public_id if manager else None, manager_name=manager.user.full_name if manager else None,
-        languages=list(member.languages), timezone=member.timezone, roles=[str(r) for r in member.roles],
+        id=member.public_id,
+        full_name=member.user.full_name,
+        email=member.user.email,
+        title=member.title,
+        department=member.department,
+        level=member.level,
+        manager=manager.public_id if manager else None,
+        manager_name=manager.user.full_name if manager else None,
+        languages=list(member.languages),
+        timezone=member.timezone,
+        roles=[str(r) for r in member.roles],
         is_active=member.is_active,
     )

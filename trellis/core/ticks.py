@@ -26,10 +26,11 @@ def job(name: str) -> Callable[[Job], Job]:
 @job("mail.retry_unsent")
 def retry_unsent_mail(now: datetime) -> int:
     """Messages that were stored but not delivered (worker down, SMTP error) are handed to the worker again."""
+    from trellis.core.mail import MAX_ATTEMPTS
     from trellis.core.tasks import deliver_outbox
 
     stuck = OutboxMessage.objects.filter(
-        sent_at__isnull=True, created_at__lt=now - timedelta(minutes=2), attempts__lt=10
+        sent_at__isnull=True, created_at__lt=now - timedelta(minutes=2), attempts__lt=MAX_ATTEMPTS
     )
     count = stuck.count()
     if count:

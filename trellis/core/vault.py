@@ -115,9 +115,7 @@ def _load(inline: str, path: str) -> Keyring:
         try:
             text = Path(path).read_text(encoding="ascii")
         except (OSError, UnicodeDecodeError) as e:
-            raise ImproperlyConfigured(
-                f"TRELLIS_VAULT_KEY_FILE {path} cannot be read ({type(e).__name__})."
-            ) from None
+            raise ImproperlyConfigured(f"TRELLIS_VAULT_KEY_FILE {path} cannot be read ({type(e).__name__}).") from None
         where = f"TRELLIS_VAULT_KEY_FILE {path} line"
         lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)]
         entries = [(n, line) for n, line in lines if line and not line.startswith("#")]
@@ -125,9 +123,7 @@ def _load(inline: str, path: str) -> Keyring:
         where = "TRELLIS_VAULT_KEYS entry"
         entries = [(n, part.strip()) for n, part in enumerate(inline.split(","), 1) if part.strip()]
     if not entries:
-        raise ImproperlyConfigured(
-            "No vault key configured: set TRELLIS_VAULT_KEYS or TRELLIS_VAULT_KEY_FILE."
-        )
+        raise ImproperlyConfigured("No vault key configured: set TRELLIS_VAULT_KEYS or TRELLIS_VAULT_KEY_FILE.")
     ciphers: dict[str, AESGCM] = {}
     for n, entry in entries:
         kek = _decode_key(entry, f"{where} {n}")
@@ -195,9 +191,7 @@ def unseal(blob: str, context: Context, *, ring: Keyring | None = None) -> str:
     kid, raw = _parse(blob)
     dek = _unwrap(ring, kid, raw)
     try:
-        data = AESGCM(dek).decrypt(
-            raw[WRAPPED_BYTES:HEADER_BYTES], raw[HEADER_BYTES:], context.associated_data()
-        )
+        data = AESGCM(dek).decrypt(raw[WRAPPED_BYTES:HEADER_BYTES], raw[HEADER_BYTES:], context.associated_data())
     except InvalidTag:
         raise VaultError(
             f"The sealed value does not belong to {context}: it was copied from another record, field or "
@@ -226,8 +220,7 @@ def _unwrap(ring: Keyring, kid: str, raw: bytes) -> bytes:
         return ring.cipher(kid).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:WRAPPED_BYTES], _WRAP_AD)
     except InvalidTag:
         raise VaultError(
-            f"Vault key {kid} cannot unwrap this value's data key: the key is wrong or the value was "
-            "altered.",
+            f"Vault key {kid} cannot unwrap this value's data key: the key is wrong or the value was altered.",
             key_id=kid,
         ) from None
 
@@ -270,8 +263,11 @@ class _SealedColumn(DeferredAttribute):
 
     def __set__(self, instance: Any, value: Any) -> None:
         data = instance.__dict__
-        if self.field.attname not in data or data[self.field.attname] != value:
-            data.pop(self.field.cache_name, None)  # a new blob: the cached plaintext is stale
+        cached = data.get(self.field.cache_name)
+        # Keep the cached plaintext only if it was opened from (or sealed into) this very blob; an unsaved
+        # assignment is dropped, as refresh_from_db() expects.
+        if cached is not None and (cached[1] or self.field.attname not in data or data[self.field.attname] != value):
+            del data[self.field.cache_name]
         data[self.field.attname] = value
 
 
@@ -384,8 +380,7 @@ class SealedTextField(models.TextField):
         value = super().get_prep_value(value)
         if value not in (None, "") and not is_blob(value):
             raise ValueError(
-                f"{self.label} stores sealed values only: assign the plaintext to the model attribute "
-                "and save()."
+                f"{self.label} stores sealed values only: assign the plaintext to the model attribute and save()."
             )
         return value
 

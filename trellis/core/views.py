@@ -16,6 +16,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -169,7 +170,9 @@ def people(request: HttpRequest, org_slug: str) -> HttpResponse:
     members = selectors.directory(viewer, query=query, include_inactive=show_inactive)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     template = "core/_people_rows.html" if request.htmx else "core/people.html"  # type: ignore[attr-defined]
-    return render(request, template, {"page": page, "q": query, "show_inactive": show_inactive})
+    response = render(request, template, {"page": page, "q": query, "show_inactive": show_inactive})
+    patch_vary_headers(response, ["HX-Request"])  # the rows and the whole page share one URL: cache them apart
+    return response
 
 
 @rule("member", "view", subject=MEMBER_SUBJECT)
@@ -353,7 +356,7 @@ def people_import(request: HttpRequest, org_slug: str) -> HttpResponse:
     apply_form = PeopleImportApplyForm(request.POST if "token" in request.POST else None, viewer=viewer)
     if apply_form.is_bound:
         if not apply_form.is_valid():
-            context["form"].add_error(None, apply_form.errors["token"])
+            context["problem"] = apply_form.errors["token"][0]
             return render(request, "core/people_import.html", context, status=400)
         payload = apply_form.cleaned_data["token"]
         result = importing.do_import_people(

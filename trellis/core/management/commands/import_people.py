@@ -61,9 +61,7 @@ class Command(BaseCommand):
             for create in plan.creates:
                 self.stdout.write(f"line {create.line}: create {create.email}")
             for update in plan.updates:
-                fields = ", ".join(
-                    f"{name}: {old!r} → {new!r}" for name, (old, new) in update.changes.items()
-                )
+                fields = ", ".join(f"{name}: {old!r} → {new!r}" for name, (old, new) in update.changes.items())
                 self.stdout.write(f"line {update.line}: update {update.email} ({fields})")
             for deactivation in plan.deactivations:
                 self.stdout.write(f"deactivate {deactivation.email}")

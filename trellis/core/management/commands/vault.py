@@ -89,9 +89,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     page = pending if last_pk is None else pending.filter(pk__gt=last_pk)
                     rows = list(
-                        page.order_by("pk")
-                        .select_for_update()
-                        .values_list("pk", "public_id", field.attname)[:size]
+                        page.order_by("pk").select_for_update().values_list("pk", "public_id", field.attname)[:size]
                     )
                     if not rows:
                         break
@@ -118,18 +116,12 @@ class Command(BaseCommand):
             )
         remaining = sum(_pending(model, field, ring).count() for model, field in vault.sealed_fields())
         if remaining:
-            self.stdout.write(
-                f"stopped after --limit {limit}: {rewrapped} re-wrapped, {remaining} to go; run again."
-            )
+            self.stdout.write(f"rotation paused: {rewrapped} re-wrapped, {remaining} to go; run again to continue.")
         else:
-            self.stdout.write(
-                f"rotation complete: {rewrapped} re-wrapped; all sealed values use key {ring.active_id}."
-            )
+            self.stdout.write(f"rotation complete: {rewrapped} re-wrapped; all sealed values use key {ring.active_id}.")
 
 
-def _pending(
-    model: type[models.Model], field: vault.SealedTextField, ring: vault.Keyring
-) -> models.QuerySet[Any]:
+def _pending(model: type[models.Model], field: vault.SealedTextField, ring: vault.Keyring) -> models.QuerySet[Any]:
     """Sealed values of one field not yet under the active key."""
     sealed = model._base_manager.filter(**{f"{field.name}__sealed": True})
     return sealed.exclude(**{f"{field.name}__vault_key": ring.active_id})
