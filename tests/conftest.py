@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import time
+
 import pytest
 from django.test import Client
 
@@ -58,6 +60,9 @@ def login(db, user) -> Callable[[str], Client]:  # type: ignore[no-untyped-def]
     def make(name: str) -> Client:
         client = Client()
         client.force_login(user(name))
+        session = client.session
+        session["_refreshed"] = int(time.time())  # as after a real request: no session write on the next one
+        session.save()
         return client
 
     return make

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def verify_output() -> str:
-    from io import StringIO
-
     out = StringIO()
     call_command("audit", "verify", stdout=out)
     return out.getvalue()

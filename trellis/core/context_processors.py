@@ -32,7 +32,15 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     viewer: Viewer | None = getattr(request, "viewer", None)
     if viewer is None or viewer.user is None:
         return {}
-    context: dict[str, Any] = {"memberships": selectors.viewer_memberships(viewer)}
+    memberships = selectors.viewer_memberships(viewer)
+    context: dict[str, Any] = {"memberships": memberships}
+    if viewer.organization is None:  # an account page (mail, organizations): keep the last organization's shell
+        last = request.session.get("org") if hasattr(request, "session") else None
+        current = next((m for m in memberships if m.organization.slug == last), None)
+        if current is None and len(memberships) == 1:
+            current = memberships[0]
+        if current is not None:
+            viewer = Viewer(viewer.user, current, viewer.memo)
     if viewer.organization is not None:
         slug = viewer.organization.slug
         relations = viewer.relations()

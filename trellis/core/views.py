@@ -22,7 +22,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trellis.core import importing, selectors, services
-from trellis.core.access import MEMBER_SUBJECT, public, rule, subject_of, viewer_of
+from trellis.core.access import MEMBER_SUBJECT, allows, public, rule, subject_of, viewer_of
 from trellis.core.forms import InviteForm, LoginForm, MemberForm, ResetForm, member_initial
 from trellis.core.models import Membership, OutboxMessage, User
 
@@ -166,7 +166,7 @@ def notifications(request: HttpRequest, org_slug: str) -> HttpResponse:
 def people(request: HttpRequest, org_slug: str) -> HttpResponse:
     viewer = viewer_of(request)
     query = request.GET.get("q", "").strip()
-    show_inactive = request.GET.get("inactive") == "1"
+    show_inactive = request.GET.get("inactive") == "1" and allows("member", "update", viewer.relations())
     members = selectors.directory(viewer, query=query, include_inactive=show_inactive)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     template = "core/_people_rows.html" if request.htmx else "core/people.html"  # type: ignore[attr-defined]
