@@ -3,9 +3,8 @@ database; each test runs in a transaction that is rolled back, so tests may chan
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import time
+from collections.abc import Callable
 
 import pytest
 from django.test import Client
@@ -19,7 +18,7 @@ PERSONAS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
-        demo.load()
+        demo.load_all()
 
 
 @pytest.fixture

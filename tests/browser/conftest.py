@@ -77,7 +77,7 @@ def axe_source() -> str:
 def site(live_server, django_db_blocker) -> str:  # type: ignore[no-untyped-def]
     """The live server's base URL, with the demo data loaded."""
     with django_db_blocker.unblock():
-        demo.load()
+        demo.load_all()
     return str(live_server.url)
 
 

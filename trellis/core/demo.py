@@ -284,3 +284,19 @@ def load() -> dict[str, int]:
     if any(created.values()):
         audit.record(actor=None, verb="demo.loaded", organization=orgs["northwind"])
     return created
+
+
+def load_all() -> dict[str, int]:
+    """Core's demo data, then each product app's (an app contributes a ``<app>.demo`` module with ``load()``)."""
+    from importlib import import_module, util
+
+    from django.apps import apps
+
+    created = load()
+    for config in apps.get_app_configs():
+        if config.name.startswith("trellis.") and config.name != "trellis.core":
+            module_name = f"{config.name}.demo"
+            if util.find_spec(module_name) is not None:
+                for what, n in import_module(module_name).load().items():
+                    created[what] = created.get(what, 0) + n
+    return created

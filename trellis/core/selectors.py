@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -99,6 +100,17 @@ class AttentionItem:
     count: int | None = None
 
 
+AttentionProvider = Callable[[Viewer], list[AttentionItem]]
+ATTENTION_PROVIDERS: list[AttentionProvider] = []
+
+
+def attention_provider(func: AttentionProvider) -> AttentionProvider:
+    """Product apps register what their members need to do next (called from their AppConfig.ready)."""
+    if func not in ATTENTION_PROVIDERS:
+        ATTENTION_PROVIDERS.append(func)
+    return func
+
+
 def attention_for(viewer: Viewer) -> list[AttentionItem]:
     """What needs this member's attention on their home page, by role. Product apps add their own items."""
     from django.urls import reverse
@@ -134,4 +146,6 @@ def attention_for(viewer: Viewer) -> list[AttentionItem]:
                 "Your direct reports", reverse("member_detail", args=[slug, viewer.membership.public_id]), reports
             )
         )
+    for provider in ATTENTION_PROVIDERS:
+        items.extend(provider(viewer))
     return items

@@ -84,8 +84,9 @@ def do_update_member(*, membership: Membership, actor: User, full_name: str | No
     if full_name is not None and full_name.strip() and membership.user.full_name != full_name.strip():
         elsewhere = Membership.objects.filter(user_id=membership.user_id).exclude(pk=membership.pk).exists()
         if elsewhere:  # the name belongs to the person, who is also a member of another organization
-            raise ValidationError({"full_name": "This person also belongs to another organization; "
-                                                "only they can change their name."})
+            raise ValidationError(
+                {"full_name": "This person also belongs to another organization; only they can change their name."}
+            )
         membership.user.full_name = full_name.strip()
         membership.user.save(update_fields=["full_name"])
         changed.append("full_name")

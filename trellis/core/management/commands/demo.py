@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "Load the demo organizations (Northwind, Globex) and their people. Re-running changes nothing."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        created = demo.load()
+        created = demo.load_all()
         summary = ", ".join(f"{n} {what}" for what, n in created.items())
         self.stdout.write(f"Demo data: created {summary}.")
         self.stdout.write("Sign in as alice@northwind.example (or bob, carol, dave, erin, frank, grace, heidi;")
