@@ -380,3 +380,15 @@ def test_a_new_password_is_stored_with_argon2(user, settings):
     alice.set_password("another-long-passphrase")
     assert alice.password.startswith("argon2$")
     assert alice.check_password("another-long-passphrase")
+
+
+def test_password_reset_mails_are_throttled_per_account(client, user):
+    from trellis.core.mail import PASSWORD_RESETS_PER_HOUR
+    from trellis.core.models import OutboxMessage
+
+    alice = user("alice")
+    for _ in range(PASSWORD_RESETS_PER_HOUR + 2):
+        response = client.post("/password-reset/", {"email": "alice@northwind.example"})
+        assert response.status_code == 302  # the same answer every time: nothing to learn from it
+    sent = OutboxMessage.objects.filter(recipient=alice, subject="Reset your Trellis password").count()
+    assert sent == PASSWORD_RESETS_PER_HOUR

@@ -3,6 +3,8 @@ delivered by a task after the transaction commits. Idempotency keys make re-send
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
@@ -28,6 +30,7 @@ def queue(
     key: str,
     organization: Organization | None = None,
     ics: str = "",
+    headers: dict[str, str] | None = None,
 ) -> tuple[OutboxMessage, bool]:
     """Store a message in the outbox (once per key) and deliver it after commit. Returns (message, created)."""
     recipient = to if isinstance(to, User) else User.objects.filter(email__iexact=to).first()
@@ -41,6 +44,7 @@ def queue(
             "subject": subject[:250],
             "body": body,
             "ics": ics,
+            "headers": dict(headers or {}),
         },
     )
     if created:
@@ -58,7 +62,9 @@ def deliver(message: OutboxMessage) -> bool:
         )
     if not claimed:
         return False
-    email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to_email])
+    email = EmailMessage(
+        message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to_email], headers=message.headers or None
+    )
     if message.ics:
         email.attach("invite.ics", message.ics, f"text/calendar; method={calendar.method_of(message.ics)}")
     try:
@@ -76,7 +82,19 @@ def password_link(user: User) -> str:
     return settings.TRELLIS_BASE_URL.rstrip("/") + path
 
 
-def send_password_reset(*, user: User) -> OutboxMessage:
+PASSWORD_RESETS_PER_HOUR = 3
+
+
+def send_password_reset(*, user: User) -> OutboxMessage | None:
+    """Mail a reset link — at most PASSWORD_RESETS_PER_HOUR per account, counted in the outbox itself, so the
+    limit holds across app servers and nobody can flood someone's mailbox. Returns None when throttled."""
+    recent = OutboxMessage.objects.filter(
+        recipient=user,
+        idempotency_key__startswith=f"password-reset:{user.public_id}:",
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    if recent >= PASSWORD_RESETS_PER_HOUR:
+        return None
     link = password_link(user)
     body = render_to_string("core/email/password_reset.txt", {"user": user, "link": link})
     key = f"password-reset:{user.public_id}:{timezone.now():%Y%m%d%H%M%S%f}"
