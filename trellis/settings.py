@@ -155,6 +155,7 @@ LOGOUT_REDIRECT_URL = "login"
 # at most once a minute (trellis.core.middleware.refresh_session), not written on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("TRELLIS_SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_REFRESH_SECONDS = 60
+SESSION_ENGINE = "trellis.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
