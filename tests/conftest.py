@@ -58,7 +58,7 @@ def login(db, user) -> Callable[[str], Client]:  # type: ignore[no-untyped-def]
 
     def make(name: str) -> Client:
         client = Client()
-        client.force_login(user(name))
+        client.force_login(user(name), backend="trellis.core.backends.MemberBackend")
         session = client.session
         session["_refreshed"] = int(time.time())  # as after a real request: no session write on the next one
         session.save()

@@ -21,10 +21,13 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from trellis.choosing import api as choosing_api
+from trellis.content import api as content_api
 from trellis.core import api as core_api
 from trellis.core import services
 from trellis.core.access import public
 from trellis.core.models import ApiToken, User
+from trellis.training import api as training_api
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -94,6 +97,9 @@ api = TrellisAPI(
     auth=[BearerToken(), BrowserSession()],
 )
 api.add_router("", core_api.router)
+api.add_router("", choosing_api.router)
+api.add_router("", content_api.router)
+api.add_router("", training_api.router)
 
 
 # --- Errors: always {"error": {"code", "message", "fields"}} -----------------------------------------------------

@@ -50,6 +50,9 @@ TRELLIS_VAULT_KEYS = env(
     "" if TRELLIS_VAULT_KEY_FILE else None if PROD else "ZGV2LW9ubHktdmF1bHQta2V5LW5vdC1mb3ItcHJvZCE=",
 )
 TRELLIS_DEMO = env_bool("TRELLIS_DEMO", False)
+TRELLIS_RECOMMEND_RATE = os.environ.get("TRELLIS_RECOMMEND_RATE", "60/m")  # public chooser API, per address
+# How many proxies in front of the app set X-Forwarded-For; unset: the client address is REMOTE_ADDR.
+NINJA_NUM_PROXIES = int(os.environ["TRELLIS_NUM_PROXIES"]) if os.environ.get("TRELLIS_NUM_PROXIES") else None
 TRELLIS_BASE_URL = os.environ.get("TRELLIS_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -58,11 +61,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_htmx",
     "ninja",
     "axes",
     "django_tasks_db",
     "trellis.core",
+    "trellis.choosing",
+    "trellis.content",
+    "trellis.training",
 ]
 if TESTING:  # a tests-only model using the vault's SealedTextField
     INSTALLED_APPS.append("tests.vaultapp")
@@ -211,6 +218,13 @@ if os.environ.get("EMAIL_URL"):  # smtp://user:password@host:port
                 "use_tls": True,
                 "timeout": 20,
             },
+        }
+    }
+elif PROD:  # without EMAIL_URL, hand mail to the machine's own MTA
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25, "timeout": 20},
         }
     }
 elif TESTING:

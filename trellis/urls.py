@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 from trellis.api import api
+from trellis.choosing import urls as choosing_urls
+from trellis.content import urls as content_urls
 from trellis.core import views
 from trellis.core.urls import account_urls, org_urls, public_urls
 
@@ -8,6 +10,13 @@ urlpatterns = [
     *public_urls,
     *account_urls,
     path("o/<slug:org_slug>/", include(org_urls)),
+    *choosing_urls.public_urls,
+    path("o/<slug:org_slug>/development/", include(choosing_urls.org_urls)),
+    path("o/<slug:org_slug>/training/", include("trellis.training.urls")),
+    path("blog/", include(content_urls.blog_urls)),
+    *content_urls.site_urls,
+    *content_urls.account_urls,
+    path("o/<slug:org_slug>/content/", include(content_urls.org_urls)),
     path("api/v1/", api.urls),
 ]
 

@@ -43,6 +43,9 @@ SIGNED_IN = "signed_in"  # any signed-in user, about their own account
 MEMBER = "member"  # an active member of the organization the data belongs to
 SELF = "self"  # the data is about the viewer
 MANAGER_OF = "manager_of"  # the viewer is the line manager of the person the data is about
+SHARED_WITH = "shared_with"  # the owner shared this record with the viewer (revocable)
+SHARED_WITH_SPONSOR = "shared_with_sponsor"  # shared with the viewer, who is a sponsor or program admin
+INSTRUCTOR_OF = "instructor_of"  # the viewer teaches the cohort (or a cohort of the person) the data is about
 # Organization-wide roles are relations too: "org_admin", "program_admin", "sponsor", … (see Role).
 ROLE_RELATIONS = ROLE_VALUES
 # Roles that are never, by themselves, a reason to read confidential (T4) or private (T5) data.
@@ -89,6 +92,77 @@ TABLE: dict[str, DataClass] = {
         ),
         _dc("people_import", Tier.DIRECTORY, "importing people from the HR system", create=[ORG_ADMIN]),
         _dc("audit_log", Tier.RECORDS, "who did what to which record (ids and verbs only)", view=[ORG_ADMIN]),
+        _dc(
+            "chooser",
+            Tier.PUBLIC,
+            "the public chooser: questionnaire, recommendation, explanation (saves nothing)",
+            view=[ANYONE],
+            use=[ANYONE],
+        ),
+        _dc(
+            "development_request",
+            Tier.RECORDS,
+            "a member's saved chooser result; seen by them and by whom they shared it with",
+            list=[MEMBER],  # the viewer's own requests and those shared with them
+            create=[MEMBER],
+            view=[SELF, SHARED_WITH],
+            share=[SELF],
+            act=[SHARED_WITH_SPONSOR],
+        ),
+        _dc(
+            "chooser_config",
+            Tier.DIRECTORY,
+            "the organization's chooser weights and costs",
+            update=[ORG_ADMIN],
+        ),
+        _dc("article", Tier.PUBLIC, "published content-hub articles, their tags, feeds and sitemap", view=[ANYONE]),
+        _dc(
+            "article_draft",
+            Tier.DIRECTORY,
+            "the organization's articles while written, previewed, scheduled or unpublished",
+            list=[Role.PROGRAM_ADMIN, ORG_ADMIN],
+            view=[Role.PROGRAM_ADMIN, ORG_ADMIN],
+            create=[Role.PROGRAM_ADMIN, ORG_ADMIN],
+            update=[Role.PROGRAM_ADMIN, ORG_ADMIN],
+            publish=[Role.PROGRAM_ADMIN, ORG_ADMIN],
+        ),
+        _dc(
+            "subscription",
+            Tier.PUBLIC,
+            "subscribing to new articles by e-mail: the public form and signed links (addresses are never listed)",
+            create=[ANYONE],
+            delete=[ANYONE],
+        ),
+        _dc(
+            "training_catalogue",
+            Tier.DIRECTORY,
+            "training programs, their cohorts, sessions and reinforcement items",
+            view=[MEMBER],
+            manage=[Role.PROGRAM_ADMIN],
+        ),
+        _dc(
+            "training_record",
+            Tier.RECORDS,
+            "enrolments, attendance and completion (never the learner's answers)",
+            enrol=[MEMBER],  # the viewer's own enrolment in a cohort
+            check_in=[MEMBER],  # the viewer's own attendance, with the code shown in the room
+            view=[SELF, MANAGER_OF, INSTRUCTOR_OF, Role.PROGRAM_ADMIN],
+            mark=[INSTRUCTOR_OF, Role.PROGRAM_ADMIN],
+            list_reports=[Role.MANAGER],  # the viewer's direct reports only
+        ),
+        _dc(
+            "training_aggregate",
+            Tier.RECORDS,
+            "cohort retention, least-remembered items, completion, cost per participant (groups under 5 hidden)",
+            view=[Role.PROGRAM_ADMIN, Role.SPONSOR],
+        ),
+        _dc(
+            "reinforcement_answer",
+            Tier.PRIVATE,
+            "the learner's due items, answers and predicted recall (only ever the viewer's own)",
+            own=[SIGNED_IN],  # pages that only ever show or change the viewer's own cards
+            answer=[SELF],
+        ),
     )
 }
 
@@ -213,30 +287,7 @@ class RouteRule:
         return allows(self.data, self.action, {ANYONE})
 
 
-def rule[F: Callable[..., Any]](data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
-    """Declare a page view's access rule. Anonymous visitors of a non-public page are sent to sign in."""
-    if not has_rule(data, action):
-        raise LookupError(f"no access rule for ({data!r}, {action!r}) in trellis.core.access.TABLE")
-    route_rule = RouteRule(data, action, subject)
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if not route_rule.public and not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            decision = authorize(request, data, action, kwargs, subject)
-            request.viewer = decision.viewer  # type: ignore[attr-defined]
-            request.subject = decision.subject  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
-
-        wrapped.access_rule = route_rule  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
-
-    return decorate
-
-
-def api_rule[F: Callable[..., Any]](data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
-    """Declare a django-ninja operation's access rule (authentication has already run in ninja)."""
+def _declare[F: Callable[..., Any]](data: str, action: str, subject: Subject | None, *, page: bool) -> Callable[[F], F]:
     if not has_rule(data, action):
         raise LookupError(f"no access rule for ({data!r}, {action!r}) in trellis.core.access.TABLE")
     route_rule = RouteRule(data, action, subject)
@@ -244,6 +295,8 @@ def api_rule[F: Callable[..., Any]](data: str, action: str, *, subject: Subject 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if page and not route_rule.public and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
             decision = authorize(request, data, action, kwargs, subject)
             request.viewer = decision.viewer  # type: ignore[attr-defined]
             request.subject = decision.subject  # type: ignore[attr-defined]
@@ -252,12 +305,23 @@ def api_rule[F: Callable[..., Any]](data: str, action: str, *, subject: Subject 
             return func(request, *args, **kwargs)
 
         wrapped.access_rule = route_rule  # type: ignore[attr-defined]
-        # ninja reads the signature to parse the request; resolve string annotations (``from __future__ import
-        # annotations``) in the operation's module, not in this one.
-        wrapped.__signature__ = inspect.signature(func, eval_str=True)  # type: ignore[attr-defined]
+        if not page:
+            # ninja reads the signature to parse the request; resolve string annotations (``from __future__
+            # import annotations``) in the operation's module, not in this one.
+            wrapped.__signature__ = inspect.signature(func, eval_str=True)  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def rule[F: Callable[..., Any]](data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
+    """Declare a page view's access rule. Anonymous visitors of a non-public page are sent to sign in."""
+    return _declare(data, action, subject, page=True)
+
+
+def api_rule[F: Callable[..., Any]](data: str, action: str, *, subject: Subject | None = None) -> Callable[[F], F]:
+    """Declare a django-ninja operation's access rule (authentication has already run in ninja)."""
+    return _declare(data, action, subject, page=False)
 
 
 def public[F: Callable[..., Any]](view: F) -> F:

@@ -23,8 +23,12 @@ class NavItem:
 NAV = [
     ("Home", "org_home", "organization", "view"),
     ("People", "people", "member", "list"),
+    ("Training", "training_index", "training_catalogue", "view"),
     ("Import", "people_import", "people_import", "create"),
+    ("Articles", "content_articles", "article_draft", "list"),
     ("Audit log", "audit_log", "audit_log", "view"),
+    ("Development", "devreq_list", "development_request", "list"),
+    ("Chooser settings", "chooser_config", "chooser_config", "update"),
 ]
 
 

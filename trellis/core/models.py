@@ -225,6 +225,7 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=250)
     body = models.TextField()
     ics = models.TextField(blank=True, help_text="an iCalendar attachment, if any")
+    headers = models.JSONField(default=dict, blank=True, help_text="extra mail headers, e.g. List-Unsubscribe")
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(default=now)
     sent_at = models.DateTimeField(null=True, blank=True)
