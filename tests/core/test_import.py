@@ -425,7 +425,9 @@ def test_command_fails_clearly_on_a_bad_organization_or_file(db, args, message):
         call(*args)
 
 
-def test_the_trellis_command_accepts_the_dashed_name(northwind, csv_file, capsys):
+def test_the_trellis_command_accepts_the_dashed_name(northwind, csv_file, capsys, monkeypatch):
+    # run_from_argv closes every connection when it ends; keep the test's transaction open (PostgreSQL)
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     cli.main(["import-people", "northwind", str(csv_file(csv_of(ZOE))), "--dry-run"])
     assert "would have: created 1" in capsys.readouterr().out
     assert not User.objects.filter(email="zoe.quist@northwind.example").exists()
