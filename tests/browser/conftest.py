@@ -103,7 +103,15 @@ def watch(page: Page) -> Watched:
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: watched.problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: watched.problems.append(f"request failed: {request.url}"))
+
+    def on_request_failed(request: Any) -> None:
+        # A request the browser itself cancels because the page moved on (a favicon still loading when a form
+        # is submitted) is not a failure of the page; anything else is.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type not in {"document", "script", "stylesheet"}:
+            return
+        watched.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("requestfailed", on_request_failed)
     return watched
 
 

@@ -365,4 +365,25 @@ def table_markdown() -> str:
             )
     lines += ["", "## Data classes", ""]
     lines += [f"- `{dc.name}` — {dc.about}" for dc in sorted(TABLE.values(), key=lambda d: d.name)]
+    lines += [
+        "",
+        "## Routes",
+        "",
+        "Every page and API operation and the rule it declares.",
+        "",
+        "| Kind | Path | Data class | Action | Record |",
+        "|---|---|---|---|---|",
+    ]
+    from trellis.core.routes import walk
+
+    for route in sorted(walk(), key=lambda r: (r.pattern, r.methods)):
+        declared = route.rule
+        lines.append(
+            f"| {'API ' + ' '.join(sorted(route.methods)) if route.api else 'page'} | `/{route.pattern}` | "
+            + (
+                f"`{declared.data}` | {declared.action} | {declared.subject.kwarg if declared.subject else ''} |"
+                if declared
+                else "**none** | | |"
+            )
+        )
     return "\n".join(lines) + "\n"
