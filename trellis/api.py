@@ -22,6 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from trellis.choosing import api as choosing_api
+from trellis.coaching import api as coaching_api
 from trellis.content import api as content_api
 from trellis.core import api as core_api
 from trellis.core import services
@@ -100,6 +101,7 @@ api.add_router("", core_api.router)
 api.add_router("", choosing_api.router)
 api.add_router("", content_api.router)
 api.add_router("", training_api.router)
+api.add_router("", coaching_api.router)
 
 
 # --- Errors: always {"error": {"code", "message", "fields"}} -----------------------------------------------------

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "trellis.core",
+    "trellis.coaching",
     "trellis.choosing",
     "trellis.content",
     "trellis.training",

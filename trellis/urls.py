@@ -13,6 +13,7 @@ urlpatterns = [
     *choosing_urls.public_urls,
     path("o/<slug:org_slug>/development/", include(choosing_urls.org_urls)),
     path("o/<slug:org_slug>/training/", include("trellis.training.urls")),
+    path("o/<slug:org_slug>/coaching/", include("trellis.coaching.urls")),
     path("blog/", include(content_urls.blog_urls)),
     *content_urls.site_urls,
     *content_urls.account_urls,

@@ -4,6 +4,7 @@ digest on a phone and sees her retention chart. Every page: no console or CSP er
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from tests.browser.conftest import PHONE, describe, run_axe, screenshot, sign_in, watch
 from trellis.training import jobs
-from trellis.training.models import Attendance, Card, Cohort
+from trellis.training.models import Attendance, Card, Cohort, ObservationRequest
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -103,4 +104,65 @@ def test_alice_answers_from_her_digest_and_sees_her_retention(
     screenshot(page, "phone-alice-training-retention")
     failures += _axe(new_context, page, axe_source, viewport=PHONE)
     failures += watched.take_problems()
+    assert failures == [], "\n".join(failures)
+
+
+def test_frank_answers_the_level_3_question_and_heidi_sees_the_report(  # type: ignore[no-untyped-def]
+    site: str, new_context: NewContext, axe_source: str, django_db_blocker
+) -> None:
+    with django_db_blocker.unblock():
+        spring = Cohort.objects.get(title="Spring cohort")
+        ends = datetime.combine(spring.ends_on, time(9), tzinfo=UTC)
+        assert jobs.ask_managers(ends + timedelta(days=30)) >= 1  # what `trellis tick` does 30 days after
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    watched = watch(context.new_page())
+    page = watched.page
+    sign_in(page, site, "frank")
+    failures: list[str] = []
+    page.goto(f"{site}/o/northwind/notifications/")
+    page.get_by_role("link", name="30 days after “Giving feedback (SBI)”: have you seen Alice Martin apply it?").click()
+    assert page.url.endswith("/o/northwind/training/observations/")
+    assert _fits(page), "the observation page scrolls sideways on a phone"
+    failures += _axe(new_context, page, axe_source, viewport=PHONE)
+    section = page.locator("section", has=page.get_by_role("heading", name="Have you seen Alice Martin apply"))
+    section.get_by_label("Partly").check()
+    section.get_by_label("Comment (optional)").fill("Used it once in a 1:1")
+    section.get_by_role("button", name="Send").click()
+    assert page.get_by_text("your answer about Alice Martin is saved").is_visible()
+    with django_db_blocker.unblock():
+        answered = ObservationRequest.objects.get(
+            enrolment__cohort=spring, enrolment__membership__user__email="alice@northwind.example", after_days=30
+        )
+        assert (answered.answer, answered.comment) == ("partly", "Used it once in a 1:1")
+    failures += watched.take_problems()
+
+    admin = watch(new_context().new_page())
+    sign_in(admin.page, site, "heidi")
+    admin.page.goto(f"{site}/o/northwind/training/")
+    admin.page.get_by_role("link", name="Giving feedback (SBI)").first.click()
+    admin.page.get_by_role("link", name="Retention report").click()
+    assert admin.page.get_by_role(
+        "table", name="Evaluation: reaction (L1), quiz before and after (L2), managers' observation (L3)"
+    ).is_visible()
+    failures += _axe(new_context, admin.page, axe_source)
+    admin.page.goto(f"{site}/o/northwind/training/cohorts/{spring.public_id}/edit/")
+    failures += _axe(new_context, admin.page, axe_source)
+    admin.page.goto(f"{site}/o/northwind/training/cohorts/{spring.public_id}/materials/")
+    admin.page.get_by_label("Title").fill("SBI cheat sheet")
+    admin.page.get_by_label("Link").fill("https://example.com/sbi.pdf")
+    admin.page.get_by_role("button", name="Add").click()
+    assert admin.page.get_by_text("Material added.").is_visible()
+    failures += _axe(new_context, admin.page, axe_source)
+    failures += admin.take_problems()
+
+    learner = watch(new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page())
+    sign_in(learner.page, site, "alice")
+    learner.page.goto(f"{site}/o/northwind/training/")
+    assert learner.page.get_by_role("link", name="SBI cheat sheet").is_visible()
+    learner.page.get_by_role("link", name="Rate your sessions").click()
+    assert _fits(learner.page), "the reaction page scrolls sideways on a phone"
+    failures += _axe(new_context, learner.page, axe_source, viewport=PHONE)
+    learner.page.goto(f"{site}/o/northwind/training/quiz/")
+    failures += _axe(new_context, learner.page, axe_source, viewport=PHONE)
+    failures += learner.take_problems()
     assert failures == [], "\n".join(failures)

@@ -85,3 +85,49 @@ def test_catalogue_and_enrolments(client: Any, user: Any, member: Any) -> None:
         ("Spring cohort", "completed", 2)
     ]
     assert client.get(url, **_api(user("bob"))).status_code == 403
+
+
+def test_enrol_list_sessions_and_mark_attendance_through_the_api(client: Any, user: Any, member: Any, course: Any):
+    from trellis.training.models import Attendance, Enrolment, Session
+
+    cohort = course["cohort"]
+    now = timezone.now()
+    session = Session.objects.create(
+        organization=cohort.organization, cohort=cohort, title="Day 1", starts_at=now, ends_at=now + timedelta(hours=2)
+    )
+    base = f"/api/v1/orgs/northwind/training/cohorts/{cohort.public_id}"
+
+    enrolled = client.post(f"{base}/enrolments", content_type="application/json", **_api(user("alice")))
+    assert enrolled.status_code == 201 and enrolled.json()["status"] == "enrolled"
+    assert Enrolment.objects.filter(cohort=cohort, membership=member("alice")).exists()
+
+    sessions = client.get(f"{base}/sessions", **_api(user("alice")))
+    assert sessions.status_code == 200
+    assert [s["title"] for s in sessions.json()["items"]] == ["Day 1"] and sessions.json()["items"][0]["present"] == 0
+
+    body = json.dumps({"session": str(session.public_id), "member": str(member("alice").public_id), "present": True})
+    # alice may not mark her own attendance; grace (the cohort's instructor) may
+    refused = client.post(f"{base}/attendance", data=body, content_type="application/json", **_api(user("alice")))
+    assert refused.status_code == 403 and refused.json()["error"]["code"]
+    marked = client.post(f"{base}/attendance", data=body, content_type="application/json", **_api(user("grace")))
+    assert marked.status_code == 200 and marked.json()["present"] is True
+    assert Attendance.objects.get(session=session, membership=member("alice")).present
+    assert Card.objects.filter(membership=member("alice"), item__program=course["program"]).count() == 3
+    assert client.get(f"{base}/sessions", **_api(user("grace"))).json()["items"][0]["present"] == 1
+
+    # someone not enrolled cannot be marked present: a clear 422, nothing written
+    stranger = json.dumps({"session": str(session.public_id), "member": str(member("bob").public_id), "present": True})
+    bad = client.post(f"{base}/attendance", data=stranger, content_type="application/json", **_api(user("grace")))
+    assert bad.status_code == 422 and not Attendance.objects.filter(membership=member("bob")).exists()
+    # mallory (Globex) never finds Northwind's cohort
+    assert client.get(f"{base}/sessions", **_api(user("mallory"))).status_code == 404
+
+
+def test_the_home_page_count_equals_the_due_list(user: Any, member: Any) -> None:
+    from trellis.core.access import Viewer
+    from trellis.training import selectors
+
+    for name in ("alice", "bob", "grace"):
+        viewer = Viewer(user(name), member(name))
+        assert selectors.due_count(viewer) == len(selectors.due_today(viewer))
+    assert selectors.due_count(Viewer(user("alice"), member("alice"))) == 2

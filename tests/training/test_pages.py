@@ -142,9 +142,13 @@ def test_program_report_suppresses_small_groups_and_exports_csv(login: Any, sbi:
     page = client.get(f"/o/northwind/training/programs/{sbi.public_id}/report/").content.decode()
     assert "Spring cohort" in page and "%" in page  # 8 attendees: shown
     assert "fewer than 5" in page  # the upcoming cohort has no attendees yet
+    assert "4.5 (16)" in page and "48% (8)" in page and "81% (8)" in page  # demo L1, L2 before and after
     csv = client.get(f"/o/northwind/training/programs/{sbi.public_id}/report/?format=csv").content.decode()
     lines = csv.strip().splitlines()
     assert lines[0].startswith("cohort,starts_on,enrolled,attended,completed,recall_now,cost_per_participant")
-    spring = next(line for line in lines if line.startswith("Spring cohort"))
-    assert spring.endswith(",600.00")  # 4800 / 8 attendees
+    header = lines[0].split(",")
+    spring = dict(zip(header, next(line for line in lines if line.startswith("Spring cohort")).split(","), strict=True))
+    assert spring["cost_per_participant"] == "600.00"  # 4800 / 8 attendees
+    assert (spring["l1_mean"], spring["l2_pre_mean"], spring["l2_post_mean"]) == ("4.50", "0.479", "0.812")
+    assert {"l1_mean", "l2_pre_mean", "l2_post_mean", "l3_yes", "l3_not_observed"} <= set(header)
     assert login("alice").get(f"/o/northwind/training/programs/{sbi.public_id}/report/").status_code == 403

@@ -46,10 +46,13 @@ MANAGER_OF = "manager_of"  # the viewer is the line manager of the person the da
 SHARED_WITH = "shared_with"  # the owner shared this record with the viewer (revocable)
 SHARED_WITH_SPONSOR = "shared_with_sponsor"  # shared with the viewer, who is a sponsor or program admin
 INSTRUCTOR_OF = "instructor_of"  # the viewer teaches the cohort (or a cohort of the person) the data is about
+COACH_OF = "coach_of"  # the viewer is the coach of the coaching engagement the data belongs to
+SPONSOR_OF = "sponsor_of"  # the viewer sponsors that coaching engagement (logistics and shared objectives only)
+# (A coaching engagement's coachee is SELF: the engagement and its records are about them.)
 # Organization-wide roles are relations too: "org_admin", "program_admin", "sponsor", … (see Role).
 ROLE_RELATIONS = ROLE_VALUES
 # Roles that are never, by themselves, a reason to read confidential (T4) or private (T5) data.
-OVERSIGHT = frozenset({Role.ORG_ADMIN, Role.PROGRAM_ADMIN, Role.SPONSOR, Role.MANAGER, MANAGER_OF, MEMBER})
+OVERSIGHT = frozenset({Role.ORG_ADMIN, Role.PROGRAM_ADMIN, Role.SPONSOR, Role.MANAGER, MANAGER_OF, MEMBER, SPONSOR_OF})
 
 ORG_ADMIN = str(Role.ORG_ADMIN)
 
@@ -162,6 +165,85 @@ TABLE: dict[str, DataClass] = {
             "the learner's due items, answers and predicted recall (only ever the viewer's own)",
             own=[SIGNED_IN],  # pages that only ever show or change the viewer's own cards
             answer=[SELF],
+        ),
+        # --- coaching (docs/coaching.md). SELF is the engagement's coachee, the leader. ---
+        _dc(
+            "coaching_engagement",
+            Tier.RECORDS,
+            "that a coaching engagement exists: coachee, coach, status, dates, sessions used of the budget",
+            list=[MEMBER],  # only the engagements the viewer is part of (all of them for program admins)
+            view=[SELF, COACH_OF, SPONSOR_OF, Role.PROGRAM_ADMIN, MANAGER_OF],  # manager: only if the leader opted in
+            update=[SELF],  # the leader's own settings: let the manager see the logistics
+            accept=[SELF, COACH_OF, SPONSOR_OF],  # the three-way agreement, each party for themselves
+        ),
+        _dc(
+            "coaching_shared_objective",
+            Tier.RECORDS,
+            "the objectives the leader marked 'shared with sponsor' (the sponsor sees these and no others)",
+            view=[SELF, COACH_OF, SPONSOR_OF],
+        ),
+        _dc(
+            "coaching_objective",
+            Tier.CONFIDENTIAL,
+            "all of an engagement's objectives, private ones included",
+            view=[SELF, COACH_OF],
+            create=[SELF],
+            update=[SELF],  # share with the sponsor or make private again
+        ),
+        _dc(
+            "coaching_prep",
+            Tier.CONFIDENTIAL,
+            "the leader's preparation for a session ('what do you want to focus on?')",
+            view=[SELF, COACH_OF],
+            update=[SELF],
+        ),
+        _dc(
+            "coaching_note",
+            Tier.CONFIDENTIAL,
+            "the coach's session notes (the leader sees only the notes the coach shared with them)",
+            view=[COACH_OF, SELF],
+            create=[COACH_OF],
+        ),
+        _dc(
+            "coaching_commitment",
+            Tier.CONFIDENTIAL,
+            "the leader's commitments: the leader writes, accepts, edits and closes them; the coach proposes",
+            view=[SELF, COACH_OF],
+            create=[SELF],
+            propose=[COACH_OF],
+            update=[SELF],
+        ),
+        _dc(
+            "coaching_referral",
+            Tier.CONFIDENTIAL,
+            "the coach's referral flag and private note (the sponsor sees only that the engagement is paused)",
+            view=[COACH_OF],
+            create=[COACH_OF],
+            resolve=[COACH_OF],  # resume the engagement
+        ),
+        _dc(
+            "coaching_access_log",
+            Tier.CONFIDENTIAL,
+            "who opened the leader's coaching records, and when (shown to the leader)",
+            view=[SELF],
+        ),
+        _dc(
+            "coaching_journal",
+            Tier.PRIVATE,
+            "the leader's coaching journal (only ever the viewer's own)",
+            own=[SIGNED_IN],
+        ),
+        _dc(
+            "coaching_coach",
+            Tier.DIRECTORY,
+            "coach profiles and credentials (body, level, dates) and their verification",
+            verify=[Role.PROGRAM_ADMIN],
+        ),
+        _dc(
+            "coaching_settings",
+            Tier.DIRECTORY,
+            "the organization's support resources and confidentiality terms for coaching",
+            update=[ORG_ADMIN],
         ),
     )
 }

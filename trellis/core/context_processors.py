@@ -24,6 +24,7 @@ NAV = [
     ("Home", "org_home", "organization", "view"),
     ("People", "people", "member", "list"),
     ("Training", "training_index", "training_catalogue", "view"),
+    ("Coaching", "coaching_index", "coaching_engagement", "list"),
     ("Import", "people_import", "people_import", "create"),
     ("Articles", "content_articles", "article_draft", "list"),
     ("Audit log", "audit_log", "audit_log", "view"),

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from trellis.core.access import INSTRUCTOR_OF, MANAGER_OF, SELF, Subject, Viewer, _load_member, _relate_member
 from trellis.core.models import Membership, Organization
-from trellis.training.models import Card, Cohort, Enrolment, Program
+from trellis.training.models import Card, Cohort, Enrolment, Program, ReinforcementItem, Session
 
 
 def _get[M: models.Model](qs: models.QuerySet[M], org: Organization, public_id: Any) -> M:
@@ -34,6 +34,14 @@ def _relate_cohort(viewer: Viewer, cohort: Cohort) -> set[str]:
     if viewer.membership is not None and cohort.instructor_id == viewer.membership.pk:
         return {INSTRUCTOR_OF}
     return set()
+
+
+def _load_session(org: Organization, public_id: Any) -> Session:
+    return _get(Session.objects.select_related("cohort__program", "cohort__instructor__user"), org, public_id)
+
+
+def _load_item(org: Organization, public_id: Any) -> ReinforcementItem:
+    return _get(ReinforcementItem.objects.select_related("program"), org, public_id)
 
 
 def _load_card(org: Organization, public_id: Any) -> Card:
@@ -59,3 +67,5 @@ COHORT = Subject("cohort_id", _load_cohort, _relate_cohort)
 CARD = Subject("item_id", _load_card, _relate_card)
 CARD_PAGE = Subject("card_id", _load_card, _relate_card)
 LEARNER = Subject("member_id", _load_member, _relate_learner)
+SESSION = Subject("session_id", _load_session)
+BANK_ITEM = Subject("bank_item_id", _load_item)

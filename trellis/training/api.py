@@ -5,18 +5,20 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import Count, Q
-from django.http import HttpRequest
-from ninja import Router
+from django.http import Http404, HttpRequest
+from ninja import Router, Status
 
 from trellis.core.access import api_rule, subject_of, viewer_of
 from trellis.core.api import IN_ORG, WRITE
 from trellis.core.models import Membership
 from trellis.training import selectors, services
-from trellis.training.access import CARD, LEARNER
-from trellis.training.models import Card
+from trellis.training.access import CARD, COHORT, LEARNER
+from trellis.training.models import Card, Cohort, Session
 from trellis.training.schemas import (
     AnswerIn,
     AnswerOut,
+    AttendanceIn,
+    AttendanceOut,
     CohortOut,
     DueItemOut,
     DueListOut,
@@ -24,6 +26,8 @@ from trellis.training.schemas import (
     EnrolmentOut,
     ProgramListOut,
     ProgramOut,
+    SessionListOut,
+    SessionOut,
 )
 
 router = Router(tags=["training"])
@@ -138,3 +142,79 @@ def answer(request: HttpRequest, org_slug: str, item_id: UUID, payload: AnswerIn
         due=card.due,
         retired=card.retired_at is not None,
     )
+
+
+@router.get(
+    "/orgs/{org_slug}/training/cohorts/{cohort_id}/sessions",
+    response={200: SessionListOut, **IN_ORG},
+    summary="A cohort's sessions, with how many attended each",
+)
+@api_rule("training_catalogue", "view", subject=COHORT)
+def list_sessions(request: HttpRequest, org_slug: str, cohort_id: UUID) -> SessionListOut:
+    cohort: Cohort = subject_of(request)
+    rows = (
+        Session.objects.filter(cohort=cohort)
+        .annotate(present=Count("attendance", filter=Q(attendance__present=True)))
+        .order_by("starts_at", "id")
+    )
+    return SessionListOut(
+        items=[
+            SessionOut(
+                id=s.public_id,
+                title=s.title,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                place=s.place,
+                online_url=s.online_url,
+                cancelled=s.cancelled_at is not None,
+                present=s.present,
+            )  # type: ignore[attr-defined]
+            for s in rows
+        ]
+    )
+
+
+@router.post(
+    "/orgs/{org_slug}/training/cohorts/{cohort_id}/enrolments",
+    response={201: EnrolmentOut, **WRITE},
+    summary="Enrol yourself (a seat if one is free, else the waitlist)",
+)
+@api_rule("training_record", "enrol", subject=COHORT)
+def enrol(request: HttpRequest, org_slug: str, cohort_id: UUID) -> Status:
+    viewer = viewer_of(request)
+    cohort: Cohort = subject_of(request)
+    assert viewer.user is not None and viewer.membership is not None
+    enrolment = services.do_enrol(cohort=cohort, membership=viewer.membership, actor=viewer.user)
+    return Status(
+        201,
+        EnrolmentOut(
+            id=enrolment.public_id,
+            program=cohort.program.title,
+            cohort=cohort.public_id,
+            cohort_title=cohort.title,
+            starts_on=cohort.starts_on,
+            status=enrolment.status,
+            waitlist_position=enrolment.waitlist_position,
+            sessions_attended=0,
+        ),
+    )
+
+
+@router.post(
+    "/orgs/{org_slug}/training/cohorts/{cohort_id}/attendance",
+    response={200: AttendanceOut, **WRITE},
+    summary="Mark a learner present or absent at one of the cohort's sessions (its instructor, program admins)",
+)
+@api_rule("training_record", "mark", subject=COHORT)
+def mark_attendance(request: HttpRequest, org_slug: str, cohort_id: UUID, payload: AttendanceIn) -> AttendanceOut:
+    viewer = viewer_of(request)
+    cohort: Cohort = subject_of(request)
+    assert viewer.user is not None
+    session = Session.objects.filter(cohort=cohort, public_id=payload.session).first()
+    learner = Membership.objects.filter(organization_id=cohort.organization_id, public_id=payload.member).first()
+    if session is None or learner is None:
+        raise Http404("No such session or member in this cohort.")
+    attendance = services.do_mark_attendance(
+        session=session, membership=learner, present=payload.present, actor=viewer.user
+    )
+    return AttendanceOut(session=session.public_id, member=learner.public_id, present=attendance.present)

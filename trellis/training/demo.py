@@ -12,7 +12,19 @@ from django.utils import timezone
 
 from trellis.core.models import Membership, Organization
 from trellis.training import scheduling
-from trellis.training.models import Attendance, Card, Cohort, Enrolment, Program, ReinforcementItem, Review, Session
+from trellis.training.models import (
+    Attendance,
+    Card,
+    Cohort,
+    Enrolment,
+    Material,
+    Program,
+    QuizAttempt,
+    Reaction,
+    ReinforcementItem,
+    Review,
+    Session,
+)
 
 TITLE = "Giving feedback (SBI)"
 QUESTIONS = [
@@ -181,6 +193,28 @@ def load(now: datetime | None = None) -> dict[str, int]:
         reviews += _simulate(
             cards, start=course + timedelta(days=2), now=now, daily=2, accuracy=0.8 - 0.05 * (i % 3), seed=1000 + i
         )
+    # evaluation: reactions to both days (L1), the quiz before and after (L2), and one material
+    questions = sum(1 for item in items if item.kind == "question")
+    for i, learner in enumerate(learners):
+        enrolment = Enrolment.objects.get(cohort=done, membership=learner)
+        for d, session in enumerate(sessions):
+            Reaction.objects.create(
+                organization=org, session=session, membership=learner, score=4 + (i + d) % 2, at=session.ends_at
+            )
+        QuizAttempt.objects.create(
+            organization=org, enrolment=enrolment, phase="pre", correct=2 + i % 3, total=questions, at=course
+        )
+        QuizAttempt.objects.create(
+            organization=org,
+            enrolment=enrolment,
+            phase="post",
+            correct=min(questions, 4 + i % 3),
+            total=questions,
+            at=sessions[-1].ends_at,
+        )
+    Material.objects.create(
+        organization=org, cohort=done, title="SBI one-page guide", url="https://example.com/sbi-guide.pdf"
+    )
     # alice has items waiting today (the simulation stops yesterday; top up if her backlog happens to be empty)
     waiting_today = Card.objects.filter(membership=alice, due__lte=now).count()
     if waiting_today < program.digest_size:

@@ -149,7 +149,7 @@ def ask_managers(now: datetime) -> int:
                             f"{after} days after “{enrolment.cohort.program.title}”: have you seen "
                             f"{enrolment.membership.user.full_name} apply it?"
                         )[:300],
-                        "url": reverse("training_team", args=[enrolment.organization.slug]),
+                        "url": reverse("training_observations", args=[enrolment.organization.slug]),
                     },
                 )
     return asked

@@ -116,6 +116,8 @@ class Session(models.Model):
     place = models.CharField(max_length=200, blank=True, help_text="A room, for an in-person session.")
     online_url = models.URLField(blank=True, help_text="A video-call link, for an online session.")
     checkin_code = models.CharField(max_length=12, default=new_checkin_code)
+    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: raised on every change.")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["starts_at", "id"]
@@ -226,12 +228,20 @@ class Review(models.Model):
 class ObservationRequest(models.Model):
     """Kirkpatrick level 3: 30 and 60 days after the course the manager is asked whether they saw it applied."""
 
+    class Seen(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+        NOT_OBSERVED = "not_observed", "I have not been able to observe"
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="observations")
     manager = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     after_days = models.PositiveSmallIntegerField()
     asked_at = models.DateTimeField(default=now)
     applied = models.BooleanField(null=True, blank=True)
+    answer = models.CharField(max_length=20, choices=Seen.choices, blank=True)
+    comment = models.TextField(blank=True, help_text="The manager's own words.")
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -260,3 +270,68 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"digest {self.membership_id} {self.day}"
+
+
+class Reaction(models.Model):
+    """Kirkpatrick level 1: one learner's reaction to one session they attended (1–5, optional comment)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reactions")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True, max_length=2000)
+    at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["session", "membership"], name="one_reaction_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reaction {self.pk}"
+
+
+class QuizAttempt(models.Model):
+    """Kirkpatrick level 2: the program's questions before the first session and after the last. The score is
+    the learner's alone; the program sees cohort averages."""
+
+    class Phase(models.TextChoices):
+        PRE = "pre", "Before the course"
+        POST = "post", "After the course"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="quiz_attempts")
+    phase = models.CharField(max_length=10, choices=Phase.choices)
+    correct = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["enrolment", "phase"], name="one_quiz_per_phase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"quiz {self.phase} {self.enrolment_id}"
+
+    @property
+    def score(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+class Material(models.Model):
+    """A title and link for a cohort (or one of its sessions), for its enrolled learners and instructor."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="materials")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(max_length=200)
+    url = models.URLField()
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 
 class CohortOut(Schema):
@@ -76,3 +77,32 @@ class EnrolmentOut(Schema):
 
 class EnrolmentListOut(Schema):
     items: list[EnrolmentOut]
+
+
+class SessionOut(Schema):
+    id: UUID
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    online_url: str
+    cancelled: bool
+    present: int
+
+
+class SessionListOut(Schema):
+    items: list[SessionOut]
+
+
+class AttendanceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    session: UUID
+    member: UUID
+    present: bool
+
+
+class AttendanceOut(Schema):
+    session: UUID
+    member: UUID
+    present: bool

@@ -16,8 +16,19 @@ from trellis.core.access import Viewer, allows
 from trellis.core.models import Membership
 from trellis.core.selectors import AttentionItem
 from trellis.training import scheduling
-from trellis.training.models import Card, Cohort, Enrolment, Program, Review, Session
-from trellis.training.services import card_state
+from trellis.training.models import (
+    Card,
+    Cohort,
+    Enrolment,
+    Material,
+    ObservationRequest,
+    Program,
+    QuizAttempt,
+    Reaction,
+    Review,
+    Session,
+)
+from trellis.training.services import card_state, quiz_open
 
 MIN_GROUP = 5  # aggregates over fewer people are suppressed (DESIGN §4)
 SEAT_STATUSES = (Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED)
@@ -78,6 +89,17 @@ def due_today(viewer: Viewer, now: datetime | None = None) -> list[Card]:
     )
     size = max((c.item.program.digest_size for c in cards), default=0)
     return cards[: max(0, size - answered)]
+
+
+def due_count(viewer: Viewer, now: datetime | None = None) -> int:
+    """``len(due_today(viewer))`` for the home page, without loading the cards and their items."""
+    now = now or timezone.now()
+    member = _member(viewer)
+    answered = Review.objects.filter(card__membership=member, at__gte=_local_day_start(viewer, now)).count()
+    sizes = list(
+        live_cards(viewer).filter(due__lte=now, paused=False).values_list("item__program__digest_size", flat=True)[:10]
+    )
+    return min(len(sizes), max(0, max(sizes, default=0) - answered))
 
 
 def is_paused(viewer: Viewer) -> bool:
@@ -259,17 +281,140 @@ def program_retention(program: Program, now: datetime | None = None) -> tuple[li
     return out, items
 
 
+# --- Evaluation ------------------------------------------------------------------------------------------------
+def observations_for(viewer: Viewer) -> QuerySet[ObservationRequest]:
+    """The level-3 questions put to the viewer as manager (open first). The report's own answers never appear."""
+    return (
+        ObservationRequest.objects.filter(manager=_member(viewer), enrolment__membership__is_active=True)
+        .select_related("enrolment__membership__user", "enrolment__cohort__program")
+        .order_by(F("answered_at").desc(nulls_first=True), "-asked_at", "id")
+    )
+
+
+def sessions_to_rate(viewer: Viewer) -> list[Session]:
+    """Sessions the viewer attended (not cancelled), with their own reaction (``mine``) if given."""
+    member = _member(viewer)
+    sessions = list(
+        Session.objects.filter(attendance__membership=member, attendance__present=True, cancelled_at__isnull=True)
+        .select_related("cohort__program")
+        .order_by("-starts_at")[:20]
+    )
+    mine = {r.session_id: r for r in Reaction.objects.filter(membership=member, session__in=sessions)}
+    for session in sessions:
+        session.mine = mine.get(session.pk)  # type: ignore[attr-defined]
+    return sessions
+
+
+@dataclass(frozen=True)
+class QuizTodo:
+    enrolment: Enrolment
+    phase: str
+    label: str
+
+
+def quizzes_open(viewer: Viewer, now: datetime | None = None) -> list[QuizTodo]:
+    now = now or timezone.now()
+    enrolments = list(
+        Enrolment.objects.filter(membership=_member(viewer), status__in=SEAT_STATUSES)
+        .select_related("cohort__program")
+        .prefetch_related("quiz_attempts")
+    )
+    todo = []
+    for e in enrolments:
+        done = {a.phase for a in e.quiz_attempts.all()}
+        for phase, label in QuizAttempt.Phase.choices:
+            if phase not in done and quiz_open(e, phase, now):
+                todo.append(QuizTodo(e, phase, str(label)))
+    return todo
+
+
+def my_quiz_scores(viewer: Viewer) -> QuerySet[QuizAttempt]:
+    mine = QuizAttempt.objects.filter(enrolment__membership=_member(viewer))
+    return mine.select_related("enrolment__cohort__program").order_by("enrolment__cohort__starts_on", "phase")
+
+
+def my_materials(viewer: Viewer) -> QuerySet[Material]:
+    """Materials of the cohorts where the viewer holds a seat or teaches."""
+    member = _member(viewer)
+    return (
+        Material.objects.filter(
+            Q(cohort__enrolments__membership=member, cohort__enrolments__status__in=SEAT_STATUSES)
+            | Q(cohort__instructor=member)
+        )
+        .distinct()
+        .select_related("cohort__program", "session")
+        .order_by("cohort__starts_on", "created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class CohortEvaluation:
+    cohort: Cohort
+    reactions: int
+    reaction: float | None  # mean 1–5; None under MIN_GROUP respondents
+    pre_n: int
+    pre: float | None  # mean score 0–1 before the course
+    post_n: int
+    post: float | None
+    l3: dict[str, int | None]  # answer → count (None when fewer than MIN_GROUP answered)
+    l3_n: int
+
+
+def program_evaluation(program: Program) -> list[CohortEvaluation]:
+    """Per cohort: L1 reaction, L2 pre/post averages, L3 manager observations, aggregates only (groups ≥ 5).
+    A fixed number of queries whatever the number of cohorts."""
+    cohorts = list(program.cohorts.order_by("starts_on", "id"))
+    reactions: dict[int, list[int]] = defaultdict(list)
+    respondents: dict[int, set[int]] = defaultdict(set)
+    for cohort_id, member_id, score in Reaction.objects.filter(session__cohort__program=program).values_list(
+        "session__cohort_id", "membership_id", "score"
+    ):
+        reactions[cohort_id].append(score)
+        respondents[cohort_id].add(member_id)
+    quiz: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for cohort_id, phase, correct, total in QuizAttempt.objects.filter(enrolment__cohort__program=program).values_list(
+        "enrolment__cohort_id", "phase", "correct", "total"
+    ):
+        quiz[(cohort_id, phase)].append(correct / total if total else 0.0)
+    l3: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for cohort_id, answer in ObservationRequest.objects.filter(
+        enrolment__cohort__program=program, answered_at__isnull=False
+    ).values_list("enrolment__cohort_id", "answer"):
+        l3[cohort_id][answer] += 1
+    out = []
+    for cohort in cohorts:
+        scores = reactions.get(cohort.pk, [])
+        big = len(respondents.get(cohort.pk, ())) >= MIN_GROUP
+        pre, post = quiz.get((cohort.pk, "pre"), []), quiz.get((cohort.pk, "post"), [])
+        answers = l3.get(cohort.pk, {})
+        l3_n = sum(answers.values())
+        out.append(
+            CohortEvaluation(
+                cohort=cohort,
+                reactions=len(scores),
+                reaction=sum(scores) / len(scores) if big and scores else None,
+                pre_n=len(pre),
+                pre=sum(pre) / len(pre) if len(pre) >= MIN_GROUP else None,
+                post_n=len(post),
+                post=sum(post) / len(post) if len(post) >= MIN_GROUP else None,
+                l3={a: (answers.get(a, 0) if l3_n >= MIN_GROUP else None) for a in ObservationRequest.Seen.values},
+                l3_n=l3_n,
+            )
+        )
+    return out
+
+
 # --- Home page -------------------------------------------------------------------------------------------------
 def attention(viewer: Viewer) -> list[AttentionItem]:
     if viewer.organization is None or viewer.membership is None:
         return []
     slug = viewer.organization.slug
     items: list[AttentionItem] = []
-    due = len(due_today(viewer))
+    due = due_count(viewer)
     if due:
         items.append(AttentionItem("Training items to practise today", reverse("training_review", args=[slug]), due))
     soon = timezone.now() - timedelta(days=1)
-    if allows("training_catalogue", "view", viewer.relations()):
+    if viewer.membership.has_role("instructor") and allows("training_catalogue", "view", viewer.relations()):
         teaching = Cohort.objects.filter(instructor=viewer.membership, ends_on__gte=soon.date()).count()
         if teaching:
             items.append(AttentionItem("Cohorts you teach", reverse("training_teaching", args=[slug]), teaching))

@@ -1,0 +1,58 @@
+"""How coaching routes find their record (always inside the viewer's organization: 404 otherwise) and what the
+viewer is to it. The rules themselves live in ``trellis.core.access.TABLE``.
+
+Relations to an engagement: ``self`` (the coachee, the leader it is about), ``coach_of``, ``sponsor_of``, and
+``manager_of`` only while the leader lets their line manager see the logistics.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.http import Http404
+
+from trellis.coaching.models import Commitment, Engagement
+from trellis.core.access import COACH_OF, MANAGER_OF, SELF, SPONSOR_OF, Subject, Viewer
+from trellis.core.models import Organization
+
+
+def _get[M: models.Model](qs: models.QuerySet[M], org: Organization, public_id: Any) -> M:
+    try:
+        return qs.get(organization=org, public_id=UUID(str(public_id)))
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404("Not found.") from None
+
+
+def relations_to(viewer: Viewer, engagement: Engagement) -> set[str]:
+    me = viewer.membership
+    if me is None:
+        return set()
+    rels: set[str] = set()
+    if engagement.coachee_id == me.pk:
+        rels.add(SELF)
+    if engagement.coach_id == me.pk:
+        rels.add(COACH_OF)
+    if engagement.sponsor_id == me.pk:
+        rels.add(SPONSOR_OF)
+    if engagement.manager_may_see and engagement.coachee.manager_id == me.pk:
+        rels.add(MANAGER_OF)
+    return rels
+
+
+def _load_engagement(org: Organization, public_id: Any) -> Engagement:
+    return _get(Engagement.objects.select_related("coachee__user", "coach__user", "sponsor__user"), org, public_id)
+
+
+def _load_commitment(org: Organization, public_id: Any) -> Commitment:
+    return _get(Commitment.objects.select_related("engagement__coachee"), org, public_id)
+
+
+def _relate_commitment(viewer: Viewer, commitment: Commitment) -> set[str]:
+    return relations_to(viewer, commitment.engagement)
+
+
+ENGAGEMENT = Subject("engagement_id", _load_engagement, relations_to)
+COMMITMENT = Subject("commitment_id", _load_commitment, _relate_commitment)
