@@ -26,6 +26,7 @@ def _axe(new_context: NewContext, page: Page, axe_source: str, **options: object
 
 
 def _fits(page: Page) -> list[str]:
+    page.wait_for_load_state()  # a click may have started a navigation: measure the page it leads to
     scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     return [] if scroll <= inner else [f"{page.url} is {scroll}px wide on a {inner}px phone"]
 

@@ -29,6 +29,7 @@ def _axe(new_context: NewContext, page: Page, axe_source: str, **options: object
 
 
 def _fits(page: Page) -> bool:
+    page.wait_for_load_state()  # a click may have started a navigation: measure the page it leads to
     scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     return bool(scroll <= inner)
 

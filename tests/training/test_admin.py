@@ -74,6 +74,11 @@ def test_session_invites_updates_and_cancel(course: dict[str, Any], member: Any,
     services.do_cancel_enrolment(enrolment=alice_enrolment, actor=alice.user)  # carol is promoted
     (carols,) = _invites(session).filter(recipient=carol.user)
     assert carols.idempotency_key == f"training-ics:{session.public_id}:{carol.public_id}:1"
+    # alice, who left, gets a CANCEL for the session still in her calendar (same UID), and nobody else does
+    (withdrawn,) = [m for m in _invites(session) if ":withdrawn:" in m.idempotency_key]
+    assert withdrawn.recipient == alice.user and withdrawn.subject.startswith("Cancelled:")
+    method, event = _event(withdrawn)
+    assert (method, str(event["uid"])) == ("CANCEL", str(_event(first[0])[1]["uid"]))
 
     client.post(f"/o/northwind/training/sessions/{session.public_id}/cancel/")
     session.refresh_from_db()

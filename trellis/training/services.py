@@ -181,9 +181,12 @@ def invite_key(session: Session, membership: Membership) -> str:
     return f"training-ics:{session.public_id}:{membership.public_id}:{session.sequence}"
 
 
-def send_invites(session: Session, people: list[Membership] | None = None, now: datetime | None = None) -> int:
-    """Queue an e-mail with the session's invite (REQUEST, or CANCEL once cancelled) to each person holding a
-    seat, once per (session, learner, sequence). Returns how many were queued."""
+def send_invites(
+    session: Session, people: list[Membership] | None = None, now: datetime | None = None, *, withdrawn: bool = False
+) -> int:
+    """Queue an e-mail with the session's invite (REQUEST, or CANCEL once cancelled — or, with ``withdrawn``, for
+    people who left the cohort) to each person holding a seat, once per (session, learner, sequence). Returns how
+    many were queued."""
     now = now or timezone.now()
     cohort = session.cohort
     if people is None:
@@ -197,7 +200,7 @@ def send_invites(session: Session, people: list[Membership] | None = None, now: 
         return 0
     teacher = cohort.instructor.user if cohort.instructor_id and cohort.instructor else None
     organizer = (teacher.email, teacher.full_name) if teacher else (settings.DEFAULT_FROM_EMAIL, "Trellis")
-    cancelled = session.cancelled_at is not None
+    cancelled = session.cancelled_at is not None or withdrawn
     where = session.place or session.online_url
     summary = f"{cohort.program.title}: {session.title or cohort.title}"
     sent = 0
@@ -216,7 +219,12 @@ def send_invites(session: Session, people: list[Membership] | None = None, now: 
             now=now,
         )
         when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M")
-        if cancelled:
+        if withdrawn:
+            subject, body = (
+                f"Cancelled: {summary}",
+                f"You left {cohort.title}: the session on {when} is off your calendar.\n",
+            )
+        elif cancelled:
             subject, body = f"Cancelled: {summary}", f"The session on {when} is cancelled.\n"
         elif session.sequence:
             subject, body = f"Updated: {summary}", f"The session has changed. It is now on {when}, {where}.\n"
@@ -226,7 +234,8 @@ def send_invites(session: Session, people: list[Membership] | None = None, now: 
             to=person.user,
             subject=subject,
             body=body,
-            key=invite_key(session, person) + (":cancel" if cancelled else ""),
+            key=invite_key(session, person)
+            + (f":withdrawn:{now:%Y%m%d%H%M%S%f}" if withdrawn else ":cancel" if cancelled else ""),
             organization=cohort.organization,
             ics=ics,
         )
@@ -358,9 +367,15 @@ def do_cancel_enrolment(*, enrolment: Enrolment, actor: User, now: datetime | No
     enrolment.refresh_from_db()
     if enrolment.status == Enrolment.Status.CANCELLED:
         return None
+    enrolment_had_seat = enrolment.status == Enrolment.Status.ENROLLED
     enrolment.status, enrolment.waitlist_position, enrolment.updated_at = Enrolment.Status.CANCELLED, None, now
     enrolment.save(update_fields=["status", "waitlist_position", "updated_at"])
     audit.record(actor=actor, verb="training.enrolment.cancelled", obj=enrolment, organization=cohort.organization)
+    if enrolment_had_seat:
+        for session in cohort.sessions.filter(cancelled_at__isnull=True, starts_at__gt=now).select_related(
+            "cohort__program", "cohort__instructor__user", "cohort__organization"
+        ):
+            send_invites(session, [enrolment.membership], now=now, withdrawn=True)
     promoted = _promote_waitlist(cohort, actor=actor, now=now)
     return promoted[0] if promoted else None
 
