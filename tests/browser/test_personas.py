@@ -130,6 +130,7 @@ def test_phone_layout_has_no_horizontal_scrollbar(persona: str, site: str, new_c
     sign_in(page, site, persona)
     if persona == "carol":
         page.get_by_role("link", name="Northwind").click()
+        page.wait_for_load_state()
     pages = links(page, "nav[aria-label=Main] a")
     assert [name for name, _ in pages][:2] == ["home", "people"]
     for name, url in pages:
