@@ -6,6 +6,7 @@ import pytest
 from asgiref.local import Local
 from django.core import mail as django_mail
 from django.core.management import call_command
+from django.db import connection
 from django.tasks import task_backends
 from django.test import override_settings
 
@@ -30,8 +31,13 @@ def database_queue():  # type: ignore[no-untyped-def]
     _forget_backends()
 
 
-def test_queued_mail_waits_for_the_worker_then_is_sent_once(database_queue, user, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_queued_mail_waits_for_the_worker_then_is_sent_once(  # type: ignore[no-untyped-def]
+    database_queue, user, django_capture_on_commit_callbacks
+):
     from django_tasks_db.models import DBTaskResult
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the worker closes the database connection between tasks, which ends the test's transaction")
 
     with django_capture_on_commit_callbacks(execute=True):
         message, _ = mail.queue(to=user("alice"), subject="Queued", body="hello", key="worker:1")
