@@ -70,6 +70,7 @@ check: setup-dev
 bench: setup-dev
 	$(PY) bench/import.py
 	$(PY) bench/pages.py
+	$(PY) bench/reinforcement.py
 
 fmt: setup-dev
 	$(VENV)/bin/ruff format .
