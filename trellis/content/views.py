@@ -34,6 +34,7 @@ from trellis.content.forms import (
 from trellis.content.models import Article, SubscriberStatus
 from trellis.content.selectors import ARTICLE_SUBJECT
 from trellis.core.access import rule, subject_of, viewer_of
+from trellis.core.forms import add_errors
 
 PAGE_SIZE = 20
 
@@ -256,14 +257,6 @@ def articles(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "content/articles.html", {"page": page, "rows": rows})
 
 
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @rule("article_draft", "create")
 @require_http_methods(["GET", "POST"])
 def article_new(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -276,7 +269,7 @@ def article_new(request: HttpRequest, org_slug: str) -> HttpResponse:
                 organization=viewer.organization, actor=viewer.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Draft saved. Preview it, then publish when it is ready.")
             return redirect("content_article_edit", org_slug=org_slug, article_id=article.public_id)
@@ -295,7 +288,7 @@ def article_edit(request: HttpRequest, org_slug: str, article_id: UUID) -> HttpR
             services.do_update_article(article=article, actor=viewer.user, **form.cleaned_data)
         except ValidationError as exc:
             article.refresh_from_db()
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("content_article_edit", org_slug=org_slug, article_id=article.public_id)

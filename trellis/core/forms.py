@@ -115,3 +115,12 @@ def member_initial(member: Membership) -> dict[str, Any]:
         "timezone": member.timezone,
         "roles": member.roles,
     }
+
+
+def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the named field when the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

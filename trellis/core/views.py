@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trellis.core import importing, selectors, services
 from trellis.core.access import MEMBER_SUBJECT, allows, public, rule, subject_of, viewer_of
-from trellis.core.forms import InviteForm, LoginForm, MemberForm, ResetForm, member_initial
+from trellis.core.forms import InviteForm, LoginForm, MemberForm, ResetForm, add_errors, member_initial
 from trellis.core.models import Membership, OutboxMessage, User
 
 DEMO_LOGINS = [
@@ -200,7 +200,7 @@ def member_invite(request: HttpRequest, org_slug: str) -> HttpResponse:
                 **form.profile(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"{member.user.full_name} was invited; an e-mail is on its way.")
             return redirect("member_detail", org_slug=org_slug, member_id=member.public_id)
@@ -227,7 +227,7 @@ def member_edit(request: HttpRequest, org_slug: str, member_id: UUID) -> HttpRes
                 services.do_set_roles(membership=member, roles=form.cleaned_data["roles"], actor=viewer.user)
         except ValidationError as exc:
             member.refresh_from_db()
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Saved {member.user.full_name}.")
             return redirect("member_detail", org_slug=org_slug, member_id=member.public_id)
@@ -260,14 +260,6 @@ def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
     viewer = viewer_of(request)
     page = Paginator(selectors.audit_events(viewer), 50).get_page(request.GET.get("page"))
     return render(request, "core/audit.html", {"page": page, "actors": selectors.actor_names(viewer, page)})
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trellis.core.access import rule, subject_of, viewer_of
+from trellis.core.forms import add_errors
 from trellis.core.models import Membership, Role
 from trellis.training import chart, selectors, services
 from trellis.training.access import BANK_ITEM, CARD_PAGE, COHORT, LEARNER, PROGRAM, SESSION
@@ -45,14 +46,6 @@ def _who(request: HttpRequest) -> tuple[Any, Membership]:
     viewer = viewer_of(request)
     assert viewer.user is not None and viewer.membership is not None
     return viewer, viewer.membership
-
-
-def _errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Learner ---------------------------------------------------------------------------------------------------
@@ -127,7 +120,7 @@ def check_in(request: HttpRequest, org_slug: str) -> HttpResponse:
         try:
             attendance = services.do_check_in(membership=me, code=form.cleaned_data["code"], actor=viewer.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"You are checked in to {attendance.session.cohort.title}. Welcome!")
             return redirect("training_index", org_slug=org_slug)
@@ -279,7 +272,7 @@ def _program_form(request: HttpRequest, org_slug: str, prog: Program | None) -> 
                 **{f: form.cleaned_data[f] for f in services.PROGRAM_FIELDS},
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Saved {saved.title}.")
             return redirect("training_program", org_slug=org_slug, program_id=saved.public_id)
@@ -301,7 +294,7 @@ def cohort_new(request: HttpRequest, org_slug: str, program_id: UUID) -> HttpRes
         try:
             services.do_save_cohort(program=prog, actor=viewer.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Cohort created.")
             return redirect("training_program", org_slug=org_slug, program_id=prog.public_id)
@@ -323,7 +316,7 @@ def session_new(request: HttpRequest, org_slug: str, cohort_id: UUID) -> HttpRes
         try:
             services.do_add_session(cohort=coh, actor=viewer.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Session added.")
             return redirect("training_cohort", org_slug=org_slug, cohort_id=coh.public_id)
@@ -355,7 +348,7 @@ def item_new(request: HttpRequest, org_slug: str, program_id: UUID) -> HttpRespo
                 explanation=data["explanation"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Item added.")
             return redirect("training_program", org_slug=org_slug, program_id=prog.public_id)
@@ -548,7 +541,7 @@ def materials(request: HttpRequest, org_slug: str, cohort_id: UUID) -> HttpRespo
             try:
                 services.do_add_material(cohort=coh, actor=viewer.user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, "Material added.")
                 return redirect("training_materials", org_slug=org_slug, cohort_id=coh.public_id)
@@ -582,7 +575,7 @@ def assign(request: HttpRequest, org_slug: str, cohort_id: UUID) -> HttpResponse
         try:
             enrolment = services.do_assign(cohort=coh, membership=person, assigned_by=me, actor=viewer.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             where = "enrolled" if enrolment.status == Enrolment.Status.ENROLLED else "on the waitlist"
             messages.success(request, f"{person.user.full_name} is {where}.")
@@ -611,7 +604,7 @@ def cohort_edit(request: HttpRequest, org_slug: str, cohort_id: UUID) -> HttpRes
         try:
             services.do_save_cohort(program=coh.program, actor=viewer.user, cohort=coh, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Cohort saved.")
             return redirect("training_cohort", org_slug=org_slug, cohort_id=coh.public_id)
@@ -650,7 +643,7 @@ def session_edit(request: HttpRequest, org_slug: str, session_id: UUID) -> HttpR
         try:
             services.do_update_session(session=session, actor=viewer.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Session saved; everyone enrolled gets the update for their calendar.")
             return redirect("training_cohort", org_slug=org_slug, cohort_id=session.cohort.public_id)
@@ -704,7 +697,7 @@ def item_edit(request: HttpRequest, org_slug: str, bank_item_id: UUID) -> HttpRe
                 explanation=data["explanation"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Item saved.")
             return redirect("training_program", org_slug=org_slug, program_id=item.program.public_id)
