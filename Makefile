@@ -43,13 +43,23 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.dev-installed
 
-demo: setup
+# The demo seals text with its own key in var/vault.key (made once, mode 0600). A database made before the key
+# file existed was sealed with the development key: it is kept as an older key, so that data still opens.
+DEMO_ENV := TRELLIS_DEMO=1 TRELLIS_VAULT_KEY_FILE=var/vault.key
+DEV_KEY := ZGV2LW9ubHktdmF1bHQta2V5LW5vdC1mb3ItcHJvZCE=
+
+var/vault.key: | $(VENV)/.installed
 	@mkdir -p var
-	TRELLIS_DEMO=1 $(PY) -m trellis migrate --no-input -v 0
-	TRELLIS_DEMO=1 $(PY) -m trellis demo
+	@if [ -f var/trellis.sqlite3 ]; then keep="--keep $(DEV_KEY)"; fi; \
+	$(PY) -m trellis vault new-key --file $@ $$keep
+
+demo: setup var/vault.key
+	$(DEMO_ENV) $(PY) -m trellis migrate --no-input -v 0
+	$(DEMO_ENV) $(PY) -m trellis demo
 	@echo ""
-	@echo "Trellis is running at http://127.0.0.1:$(PORT)/  (every demo password: trellis-demo)"
-	TRELLIS_DEMO=1 $(PY) -m trellis runserver --noreload 127.0.0.1:$(PORT)
+	@echo "Trellis is running at http://127.0.0.1:$(PORT)/  (every demo password: trellis-demo;"
+	@echo "the platform admin is admin@trellis.example at http://127.0.0.1:$(PORT)/admin/)"
+	$(DEMO_ENV) $(PY) -m trellis runserver --noreload 127.0.0.1:$(PORT)
 
 test: setup-dev node_modules/axe-core/axe.min.js
 	TRELLIS_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
@@ -71,6 +81,7 @@ bench: setup-dev
 	$(PY) bench/import.py
 	$(PY) bench/pages.py
 	$(PY) bench/reinforcement.py
+	$(PY) bench/matching.py
 
 fmt: setup-dev
 	$(VENV)/bin/ruff format .

@@ -28,6 +28,7 @@ from trellis.core import api as core_api
 from trellis.core import services
 from trellis.core.access import public
 from trellis.core.models import ApiToken, User
+from trellis.mentoring import api as mentoring_api
 from trellis.training import api as training_api
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -102,6 +103,7 @@ api.add_router("", choosing_api.router)
 api.add_router("", content_api.router)
 api.add_router("", training_api.router)
 api.add_router("", coaching_api.router)
+api.add_router("", mentoring_api.router)
 
 
 # --- Errors: always {"error": {"code", "message", "fields"}} -----------------------------------------------------

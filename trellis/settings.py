@@ -56,6 +56,7 @@ NINJA_NUM_PROXIES = int(os.environ["TRELLIS_NUM_PROXIES"]) if os.environ.get("TR
 TRELLIS_BASE_URL = os.environ.get("TRELLIS_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    "django.contrib.admin.apps.SimpleAdminConfig",  # the platform admin: trellis/admin_site.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "trellis.choosing",
     "trellis.content",
     "trellis.training",
+    "trellis.mentoring",
 ]
 if TESTING:  # a tests-only model using the vault's SealedTextField
     INSTALLED_APPS.append("tests.vaultapp")
@@ -249,6 +251,8 @@ TASKS = {
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "trellis" / "static"]
+# Uploaded files (coaching credential evidence). Never served as static/media URLs: only through views with a rule.
+MEDIA_ROOT = Path(os.environ.get("TRELLIS_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

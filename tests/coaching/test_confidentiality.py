@@ -1,10 +1,11 @@
 """Acceptance (issue 6): what a leader and her coach write never reaches the sponsor, the manager, the program
 admin or the org admin — not on a page, an API response, a mail, a notification, the log, nor the database.
 
-Unique markers are planted through the API; then dave (sponsor), frank (alice's manager), heidi (program admin)
-and erin (org admin) crawl everything they can reach: every page linked from their navigation (two levels
-deep), every GET route of the URL map with the coaching objects' ids filled in, every API GET, their mail and
-notifications. The shared objective must be visible to dave, so the crawl is known to reach the data.
+Unique markers are planted through the API; then dave (sponsor), frank (alice's manager), heidi (program admin),
+erin (org admin) and the platform superuser (who also walks the Django admin) crawl everything they can reach:
+every page linked from their navigation (two levels deep), every GET route of the URL map with the coaching
+objects' ids filled in, every API GET, their mail and notifications. The shared objective must be visible to
+dave, so the crawl is known to reach the data.
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
+from trellis.admin_site import site as admin_site
 from trellis.coaching.models import Commitment, Engagement, Objective
-from trellis.core.models import Membership, Notification, OutboxMessage
+from trellis.core import services
+from trellis.core.demo import PLATFORM_ADMIN
+from trellis.core.models import Membership, Notification, OutboxMessage, User
 from trellis.core.routes import walk
 
 from .conftest import base
@@ -134,6 +139,28 @@ def _crawl(
     return seen
 
 
+def _crawl_admin(engagement: Engagement) -> dict[str, str]:
+    """The platform superuser: the admin (index, every changelist, the change page of every coaching row of the
+    engagement), the product's pages and API as far as they let a non-member in."""
+    operator = User.objects.get(email=PLATFORM_ADMIN)
+    client = Client()
+    client.force_login(operator, backend="trellis.core.backends.MemberBackend")
+    raw = services.do_issue_token(user=operator, name="crawl")[1]
+    values = {"org_slug": "northwind", "engagement_id": str(engagement.public_id)}
+    seen = _crawl("superuser", client, Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), values, [])
+    for model in admin_site._registry:
+        meta = model._meta
+        urls = [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")]
+        if meta.app_label == "coaching":
+            rows = model._default_manager.all()[:50]
+            urls += [reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[o.pk]) for o in rows]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            seen[url] = response.content.decode("utf-8", "replace")
+    return seen
+
+
 def test_nothing_confidential_reaches_sponsor_manager_or_admins(
     planted: dict[str, str], engagement: Engagement, login: Any, api: Any, member: Any, logged: Any
 ) -> None:
@@ -154,9 +181,11 @@ def test_nothing_confidential_reaches_sponsor_manager_or_admins(
                 str(m) for m in OutboxMessage.objects.filter(recipient=me.user).values_list("public_id", flat=True)
             ]
             bodies[name] = _crawl(name, login(name), api(name), values, messages)
+        bodies["superuser"] = _crawl_admin(engagement)
         # An org admin's page about alice, a manager's team page, … were really fetched:
         assert any("/coaching/" in url for url in bodies["heidi"])
         assert len(bodies["dave"]) > 20
+        assert sum("/admin/coaching/" in url for url in bodies["superuser"]) > 10
         for name, pages in bodies.items():
             for url, body in pages.items():
                 for what, marker in secrets.items():

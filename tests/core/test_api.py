@@ -391,6 +391,22 @@ def test_malformed_json_is_400(api, member):
 
 
 # --- The schema ---------------------------------------------------------------------------------------------------
+def test_every_schema_class_has_its_own_name() -> None:
+    """The OpenAPI document names components by class name: two apps' ``ProgramOut`` would silently become one."""
+    from ninja import Schema
+
+    import trellis.api  # noqa: F401  (imports every app's API module)
+
+    def subclasses(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *subclasses(sub))]
+
+    ours = [c for c in subclasses(Schema) if c.__module__.startswith("trellis.")]
+    names = [c.__name__ for c in ours]
+    assert len(ours) > 50
+    clashes = sorted({f"{c.__module__}.{c.__name__}" for c in ours if names.count(c.__name__) > 1})
+    assert not clashes, clashes
+
+
 def test_schema_and_docs_are_public():
     schema = Client().get(f"{API}/openapi.json").json()
     assert schema["info"]["title"] == "Trellis API"

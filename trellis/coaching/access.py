@@ -14,7 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
-from trellis.coaching.models import Commitment, Engagement
+from trellis.coaching.models import CoachingRequest, Commitment, Credential, Engagement
 from trellis.core.access import COACH_OF, MANAGER_OF, SELF, SPONSOR_OF, Subject, Viewer
 from trellis.core.models import Organization
 
@@ -56,3 +56,44 @@ def _relate_commitment(viewer: Viewer, commitment: Commitment) -> set[str]:
 
 ENGAGEMENT = Subject("engagement_id", _load_engagement, relations_to)
 COMMITMENT = Subject("commitment_id", _load_commitment, _relate_commitment)
+
+
+# --- Coaching requests (starting an engagement) ------------------------------------------------------------------
+def relations_to_request(viewer: Viewer, req: CoachingRequest) -> set[str]:
+    """``self``: the leader the request is for; ``sponsor_of``: its sponsor or whoever opened it; ``coach_of``: a
+    coach with a chemistry call on it, or the coach chosen."""
+    me = viewer.membership
+    if me is None:
+        return set()
+    rels: set[str] = set()
+    if req.leader_id == me.pk:
+        rels.add(SELF)
+    if me.pk in (req.sponsor_id, req.opened_by_id) and req.leader_id != me.pk:
+        rels.add(SPONSOR_OF)
+    if req.chosen_coach_id == me.pk or req.calls.filter(coach=me).exists():
+        rels.add(COACH_OF)
+    return rels
+
+
+def _load_request(org: Organization, public_id: Any) -> CoachingRequest:
+    return _get(
+        CoachingRequest.objects.select_related("leader__user", "sponsor__user", "chosen_coach__user", "engagement"),
+        org,
+        public_id,
+    )
+
+
+REQUEST = Subject("request_id", _load_request, relations_to_request)
+
+
+def _load_credential(org: Organization, public_id: Any) -> Credential:
+    return _get(Credential.objects.select_related("coach__membership"), org, public_id)
+
+
+def _relate_credential(viewer: Viewer, credential: Credential) -> set[str]:
+    """A credential is about its coach: SELF for them (program admins relate by their role)."""
+    me = viewer.membership
+    return {SELF} if me is not None and credential.coach.membership_id == me.pk else set()
+
+
+CREDENTIAL = Subject("credential_id", _load_credential, _relate_credential)

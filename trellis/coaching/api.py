@@ -11,7 +11,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from trellis.coaching import selectors, services
+from trellis.coaching import running_api, selectors, services, starting_api
 from trellis.coaching.access import COMMITMENT, ENGAGEMENT, relations_to
 from trellis.coaching.models import Commitment, Engagement, JournalEntry, Objective, Referral, SessionNote
 from trellis.coaching.schemas import (
@@ -39,6 +39,8 @@ from trellis.core.access import SELF, Viewer, allows, api_rule, subject_of, view
 from trellis.core.api import IN_ORG, WRITE
 
 router = Router(tags=["coaching"])
+router.add_router("", starting_api.router)  # /coaching/requests: starting an engagement
+router.add_router("", running_api.router)  # /coaching/engagements/{id}/sessions: running an engagement
 BASE = "/orgs/{org_slug}/coaching"
 
 

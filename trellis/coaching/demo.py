@@ -23,6 +23,8 @@ from trellis.coaching.models import (
     Objective,
     SessionNote,
 )
+from trellis.coaching.running_demo import load_running
+from trellis.coaching.starting_demo import load_starting
 from trellis.core.demo import DEMO_PASSWORD
 from trellis.core.models import Membership, Organization, Role, User
 
@@ -114,6 +116,8 @@ def load() -> dict[str, int]:
         created["coaches"] += 1
 
     if Engagement.objects.filter(organization=org, coachee=alice, coach=carol).exists():
+        created.update(load_running(org))
+        created.update(load_starting(org))
         return created
     starts = today - timedelta(days=60)
     engagement = Engagement.objects.create(
@@ -174,4 +178,6 @@ def load() -> dict[str, int]:
     entry = JournalEntry(organization=org, author=alice)
     entry.text = "After session three: I notice I say yes before I think. Next week, pause first."
     entry.save()
+    created.update(load_running(org))
+    created.update(load_starting(org))
     return created

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from trellis.coaching import starting
 from trellis.coaching.models import (
     Agreement,
     CoachingSession,
@@ -66,15 +67,19 @@ def do_add_objective(*, engagement: Engagement, actor: User, text: str, shared_w
     objective.text = _text(text)
     objective.save()
     audit.record(actor=actor, verb="coaching.objective.created", obj=objective, organization=engagement.organization)
+    starting.do_revise_for_objectives(engagement=engagement)  # objectives are terms: a new agreement version
     return objective
 
 
 @transaction.atomic
 def do_share_objective(*, objective: Objective, actor: User, shared: bool) -> Objective:
+    changed = objective.shared_with_sponsor != shared
     objective.shared_with_sponsor = shared
     objective.save(update_fields=["shared_with_sponsor"])
     verb = "coaching.objective.shared" if shared else "coaching.objective.made_private"
     audit.record(actor=actor, verb=verb, obj=objective, organization=objective.organization)
+    if changed:
+        starting.do_revise_for_objectives(engagement=objective.engagement)
     return objective
 
 
@@ -288,6 +293,8 @@ def do_accept_agreement(*, engagement: Engagement, membership: Membership) -> Ag
             obj=engagement,
             organization=engagement.organization,
         )
+    if agreement.signed:
+        starting.apply_signed(engagement=engagement, agreement=agreement, actor=membership)
     return agreement
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trellis.coaching import views
+from trellis.coaching import running_views, starting_views, views
 
 urlpatterns = [
     path("", views.index, name="coaching_index"),
@@ -24,4 +24,41 @@ urlpatterns = [
     path("engagements/<uuid:engagement_id>/agreement/", views.accept_agreement, name="coaching_agreement_accept"),
     path("engagements/<uuid:engagement_id>/access-log/", views.access_log, name="coaching_access_log"),
     path("commitments/<uuid:commitment_id>/", views.commitment_edit, name="coaching_commitment_edit"),
+    # Running an engagement (trellis/coaching/running_views.py)
+    path("engagements/<uuid:engagement_id>/sessions/", running_views.session_new, name="coaching_session_new"),
+    path(
+        "engagements/<uuid:engagement_id>/sessions/change/",
+        running_views.session_change,
+        name="coaching_session_change",
+    ),
+    path("engagements/<uuid:engagement_id>/sessions/mark/", running_views.session_mark, name="coaching_session_mark"),
+    path("engagements/<uuid:engagement_id>/review/", running_views.review, name="coaching_review"),
+    path("engagements/<uuid:engagement_id>/review/record/", running_views.review_record, name="coaching_review_record"),
+    path("engagements/<uuid:engagement_id>/review/rate/", running_views.review_rate, name="coaching_review_rate"),
+    path("engagements/<uuid:engagement_id>/close/", running_views.close, name="coaching_close"),
+    path("questions/", running_views.questions, name="coaching_questions"),
+    path("questions/organization/", running_views.question_org, name="coaching_question_org"),
+    path("questions/mine/", running_views.question_own, name="coaching_question_own"),
+    path("credentials/mine/", running_views.credentials, name="coaching_credentials"),
+    path("credentials/<uuid:credential_id>/evidence/", running_views.evidence, name="coaching_credential_evidence"),
+    path(
+        "credentials/<uuid:credential_id>/evidence/upload/",
+        running_views.evidence_upload,
+        name="coaching_credential_evidence_upload",
+    ),
+    # Starting an engagement (trellis/coaching/starting_views.py)
+    path("requests/", starting_views.requests_index, name="coaching_requests"),
+    path("requests/new/", starting_views.request_new, name="coaching_request_new"),
+    path("requests/<uuid:request_id>/", starting_views.request_detail, name="coaching_request"),
+    path("requests/<uuid:request_id>/calls/", starting_views.call_book, name="coaching_call_book"),
+    path("requests/<uuid:request_id>/calls/mark/", starting_views.call_mark, name="coaching_call_mark"),
+    path("requests/<uuid:request_id>/choose/", starting_views.choose, name="coaching_request_choose"),
+    path("requests/<uuid:request_id>/respond/", starting_views.respond, name="coaching_request_respond"),
+    path("requests/<uuid:request_id>/withdraw/", starting_views.withdraw, name="coaching_request_withdraw"),
+    path("engagements/<uuid:engagement_id>/agreement/versions/", starting_views.agreement, name="coaching_agreement"),
+    path(
+        "engagements/<uuid:engagement_id>/agreement/change/",
+        starting_views.agreement_change,
+        name="coaching_agreement_change",
+    ),
 ]

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trellis.coaching import selectors, services
+from trellis.coaching import running_views, selectors, services
 from trellis.coaching.access import COMMITMENT, ENGAGEMENT, relations_to
 from trellis.coaching.forms import (
     CommitmentForm,
@@ -74,6 +74,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
             "expired": selectors.expired_coaches_with_running_engagements(viewer, today) if admin else [],
             "unverified": selectors.unverified_credentials(viewer) if admin else [],
             "can_settings": allows("coaching_settings", "update", viewer.relations()),
+            **running_views.index_context(viewer),
         },
     )
 
@@ -104,12 +105,14 @@ def engagement(request: HttpRequest, org_slug: str, engagement_id: UUID) -> Http
         request,
         "coaching/engagement.html",
         {
+            **running_views.engagement_context(request, viewer, eng, rels, sessions),
             "e": eng,
             "leader": leader,
             "coach": COACH_OF in rels,
             "sponsor": SPONSOR_OF in rels,
             "agreement": agreement,
             "may_accept": may_accept,
+            "can_agreement": allows("coaching_agreement", "view", rels | viewer.relations()),
             "terms": settings.confidentiality_terms if settings else "",
             "sessions_used": sum(1 for s in sessions if s.status in selectors.USED),
             "objectives": objectives,

@@ -48,11 +48,15 @@ SHARED_WITH_SPONSOR = "shared_with_sponsor"  # shared with the viewer, who is a 
 INSTRUCTOR_OF = "instructor_of"  # the viewer teaches the cohort (or a cohort of the person) the data is about
 COACH_OF = "coach_of"  # the viewer is the coach of the coaching engagement the data belongs to
 SPONSOR_OF = "sponsor_of"  # the viewer sponsors that coaching engagement (logistics and shared objectives only)
+MENTOR_OF = "mentor_of"  # the viewer is the mentor of the mentoring pair the data belongs to
+SUPERUSER = "superuser"  # the platform operator (User.is_superuser), in no organization: the Django admin only
 # (A coaching engagement's coachee is SELF: the engagement and its records are about them.)
 # Organization-wide roles are relations too: "org_admin", "program_admin", "sponsor", … (see Role).
 ROLE_RELATIONS = ROLE_VALUES
 # Roles that are never, by themselves, a reason to read confidential (T4) or private (T5) data.
-OVERSIGHT = frozenset({Role.ORG_ADMIN, Role.PROGRAM_ADMIN, Role.SPONSOR, Role.MANAGER, MANAGER_OF, MEMBER, SPONSOR_OF})
+OVERSIGHT = frozenset(
+    {Role.ORG_ADMIN, Role.PROGRAM_ADMIN, Role.SPONSOR, Role.MANAGER, MANAGER_OF, MEMBER, SPONSOR_OF, SUPERUSER}
+)
 
 ORG_ADMIN = str(Role.ORG_ADMIN)
 
@@ -94,6 +98,12 @@ TABLE: dict[str, DataClass] = {
             deactivate=[ORG_ADMIN],
         ),
         _dc("people_import", Tier.DIRECTORY, "importing people from the HR system", create=[ORG_ADMIN]),
+        _dc(
+            "platform_admin",
+            Tier.RECORDS,
+            "the Django admin (platform superusers): every organization's records, view-only; sealed text never shown",
+            view=[SUPERUSER],
+        ),
         _dc("audit_log", Tier.RECORDS, "who did what to which record (ids and verbs only)", view=[ORG_ADMIN]),
         _dc(
             "chooser",
@@ -166,6 +176,79 @@ TABLE: dict[str, DataClass] = {
             own=[SIGNED_IN],  # pages that only ever show or change the viewer's own cards
             answer=[SELF],
         ),
+        # --- mentoring (docs/mentoring.md). SELF is the pair's mentee (or, for a note or an application, its
+        # author); MENTOR_OF the pair's mentor; SHARED_WITH whoever a note was shared with or an introduction
+        # is addressed to. Program admins see that pairs exist and counts — never goal, note or suggestion text.
+        _dc(
+            "mentoring_program",
+            Tier.DIRECTORY,
+            "mentoring programs: name, dates, how to join, matching mode, rules; mentor profiles in them",
+            list=[MEMBER],
+            view=[MEMBER],
+            create=[Role.PROGRAM_ADMIN],
+            manage=[Role.PROGRAM_ADMIN],  # edit, invite, open/close, verify mentors
+            mentor=[Role.MENTOR, Role.PROGRAM_ADMIN],  # offer oneself as a mentor (own profile)
+        ),
+        _dc(
+            "mentoring_application",
+            Tier.SEMI_CONFIDENTIAL,
+            "a mentee's application: goals (text sealed) and ranked preferred mentors; the mentee's shortlist",
+            create=[MEMBER],  # the viewer's own application
+            view=[SELF],
+            update=[SELF],
+        ),
+        _dc(
+            "mentoring_match",
+            Tier.RECORDS,
+            "matching runs: who is proposed with whom, score parts, unmatched reasons (no goal text)",
+            view=[Role.PROGRAM_ADMIN],
+            run=[Role.PROGRAM_ADMIN],
+            publish=[Role.PROGRAM_ADMIN],
+        ),
+        _dc(
+            "mentoring_pair",
+            Tier.RECORDS,
+            "that a mentoring pair exists: mentee, mentor, program, status, dates, meeting logistics",
+            list=[MEMBER],  # the pairs the viewer is part of (program admins: all, as records)
+            view=[SELF, MENTOR_OF, Role.PROGRAM_ADMIN],
+            respond=[MENTOR_OF],  # accept or decline a proposed match
+            schedule=[SELF, MENTOR_OF],  # meetings
+            rematch=[SELF, MENTOR_OF],  # after the chemistry check
+            end=[SELF, MENTOR_OF],
+        ),
+        _dc(
+            "mentoring_content",
+            Tier.SEMI_CONFIDENTIAL,
+            "what happens in a pair: goals and progress, meeting agendas and logs, suggestions, introductions, "
+            "reflections",
+            view=[SELF, MENTOR_OF],
+            update=[SELF],  # the mentee's goals and progress; accepting, declining or finishing suggestions
+            suggest=[MENTOR_OF],  # propose suggestions and introductions
+            write=[SELF, MENTOR_OF],  # meeting agenda and log, a reflection at the end
+        ),
+        _dc(
+            "mentoring_note",
+            Tier.SEMI_CONFIDENTIAL,
+            "a note written in a pair: its author's, and whoever the author shared it with (revocable at once)",
+            list=[MEMBER],  # the viewer's own notes and those shared with them
+            create=[SELF, MENTOR_OF],
+            view=[SELF, SHARED_WITH],
+            update=[SELF],  # only the author edits
+            share=[SELF],
+        ),
+        _dc(
+            "mentoring_introduction",
+            Tier.SEMI_CONFIDENTIAL,
+            "an introduction addressed to the viewer: who asks, why; the viewer accepts before details are shared",
+            respond=[SHARED_WITH],
+        ),
+        _dc(
+            "mentoring_aggregate",
+            Tier.RECORDS,
+            "program counts (pairs, meetings, goals, suggestions by status), at-risk pairs, mentor capacity use "
+            "(groups under 5 hidden)",
+            view=[Role.PROGRAM_ADMIN],
+        ),
         # --- coaching (docs/coaching.md). SELF is the engagement's coachee, the leader. ---
         _dc(
             "coaching_engagement",
@@ -175,6 +258,7 @@ TABLE: dict[str, DataClass] = {
             view=[SELF, COACH_OF, SPONSOR_OF, Role.PROGRAM_ADMIN, MANAGER_OF],  # manager: only if the leader opted in
             update=[SELF],  # the leader's own settings: let the manager see the logistics
             accept=[SELF, COACH_OF, SPONSOR_OF],  # the three-way agreement, each party for themselves
+            close=[COACH_OF, SPONSOR_OF],  # end it: after the final review, or early with a reason category
         ),
         _dc(
             "coaching_shared_objective",
@@ -245,6 +329,81 @@ TABLE: dict[str, DataClass] = {
             "the organization's support resources and confidentiality terms for coaching",
             update=[ORG_ADMIN],
         ),
+        # Starting an engagement. On a request, SELF is the leader it is for, SPONSOR_OF its sponsor (or whoever
+        # opened it), COACH_OF a coach with a chemistry call on it or chosen for it.
+        _dc(
+            "coaching_request",
+            Tier.RECORDS,
+            "a coaching request: leader, sponsor, focus tags, status, the shortlist shown to the leader, choice",
+            list=[MEMBER],  # only the requests the viewer is part of (all of them for program admins)
+            create=[MEMBER],  # a sponsor for any leader; anyone else only for themselves (with a sponsor)
+            view=[SELF, SPONSOR_OF, COACH_OF, Role.PROGRAM_ADMIN],
+            choose=[SELF],  # the leader chooses the coach
+            respond=[COACH_OF],  # the chosen coach accepts or declines
+            withdraw=[SELF, SPONSOR_OF],
+        ),
+        _dc(
+            "coaching_chemistry_call",
+            Tier.RECORDS,
+            "chemistry calls of a request: coach, proposed time, booked/held/cancelled (logistics)",
+            create=[SELF],  # the leader books (at most 3 coaches)
+            update=[SELF],  # the leader marks a call held or cancels it
+        ),
+        _dc(
+            "coaching_agreement",
+            Tier.RECORDS,
+            "the agreement's versions: dates, session budget, confidentiality and cancellation terms, who accepted "
+            "when (objective text follows coaching_objective / coaching_shared_objective)",
+            view=[SELF, COACH_OF, SPONSOR_OF, Role.PROGRAM_ADMIN],
+            propose=[SELF, COACH_OF, SPONSOR_OF],  # a change of terms: a new version all three accept again
+        ),
+        # Running an engagement (docs/coaching.md, "Running an engagement").
+        _dc(
+            "coaching_session",
+            Tier.RECORDS,
+            "session logistics: time, length, status (the leader's prep is coaching_prep); invites carry no text",
+            view=[SELF, COACH_OF, SPONSOR_OF, Role.PROGRAM_ADMIN, MANAGER_OF],  # as the engagement's logistics
+            create=[SELF, COACH_OF],  # schedule, within the session budget
+            update=[SELF, COACH_OF],  # reschedule or cancel (an update or CANCEL goes to both calendars)
+            mark=[COACH_OF],  # held, cancelled or no-show
+        ),
+        _dc(
+            "coaching_question",
+            Tier.DIRECTORY,
+            "the question bank (GROW, CLEAR, OSKAR): standard, the organization's and a coach's own — about no one",
+            view=[Role.COACH, Role.PROGRAM_ADMIN, ORG_ADMIN],
+            use=[COACH_OF],  # shown on the engagement page during a session
+            create=[Role.PROGRAM_ADMIN, ORG_ADMIN],  # the organization's questions
+            create_own=[Role.COACH],  # a coach's own questions
+        ),
+        _dc(
+            "coaching_review",
+            Tier.RECORDS,
+            "mid-point and final three-way reviews: shared objectives only, logistics, each party's short answer "
+            "and when they reviewed",
+            view=[SELF, COACH_OF, SPONSOR_OF],
+            record=[SELF, COACH_OF, SPONSOR_OF],  # each party for themselves
+        ),
+        _dc(
+            "coaching_satisfaction",
+            Tier.RECORDS,
+            "the leader's 1-5 rating at a review; others see only averages of groups of 5 or more",
+            rate=[SELF],
+            view=[Role.PROGRAM_ADMIN, Role.SPONSOR],  # aggregates only, per organization and per coach
+        ),
+        _dc(
+            "coaching_credential",
+            Tier.DIRECTORY,
+            "a coach's own credentials: add one, renew it (a new credential the program admin verifies again)",
+            own=[Role.COACH],
+        ),
+        _dc(
+            "coaching_credential_evidence",
+            Tier.RECORDS,
+            "the file proving a credential (PDF or image): the coach themself and the organization's program admins",
+            view=[SELF, Role.PROGRAM_ADMIN],
+            upload=[SELF],
+        ),
     )
 }
 
@@ -276,6 +435,8 @@ class Viewer:
         rels = {ANYONE}
         if self.user is not None and self.user.is_authenticated:
             rels.add(SIGNED_IN)
+            if self.user.is_superuser and self.user.is_active:
+                rels.add(SUPERUSER)
         if self.membership is not None and self.membership.is_active:
             rels.add(MEMBER)
             rels.update(r for r in self.membership.roles if r in ROLE_RELATIONS)

@@ -25,6 +25,7 @@ NAV = [
     ("People", "people", "member", "list"),
     ("Training", "training_index", "training_catalogue", "view"),
     ("Coaching", "coaching_index", "coaching_engagement", "list"),
+    ("Mentoring", "mentoring_index", "mentoring_program", "list"),
     ("Import", "people_import", "people_import", "create"),
     ("Articles", "content_articles", "article_draft", "list"),
     ("Audit log", "audit_log", "audit_log", "view"),

@@ -14,6 +14,7 @@ from django.db import transaction
 from trellis.core import audit
 from trellis.core.models import Membership, Organization, Role, User
 
+PLATFORM_ADMIN = "admin@trellis.example"
 DEMO_PASSWORD = "trellis-demo"  # noqa: S105 (published demo credential)
 
 
@@ -280,6 +281,12 @@ def load() -> dict[str, int]:
             member, manager = by_key[person.key], by_key[person.manager]
             if member.manager_id != manager.id:
                 Membership.objects.filter(pk=member.pk).update(manager=manager)
+
+    if not User.objects.filter(email=PLATFORM_ADMIN).exists():  # the platform operator: the Django admin, no org
+        User.objects.create(
+            email=PLATFORM_ADMIN, full_name="Platform Admin", password=password, is_staff=True, is_superuser=True
+        )
+        created["users"] += 1
 
     if any(created.values()):
         audit.record(actor=None, verb="demo.loaded", organization=orgs["northwind"])

@@ -60,6 +60,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        """The platform operator (``trellis createsuperuser``): the Django admin, no organization."""
+        return self.create_user(email, password, is_staff=True, is_superuser=True, **extra)
+
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username or "")
 
@@ -71,6 +75,10 @@ class User(AbstractBaseUser):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin (with is_superuser).")
+    is_superuser = models.BooleanField(
+        default=False, help_text="The platform operator: opens the Django admin, which never shows sealed text."
+    )
     date_joined = models.DateTimeField(default=now)
 
     USERNAME_FIELD = "email"
@@ -88,6 +96,14 @@ class User(AbstractBaseUser):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    # The Django admin's permission questions. Only an active superuser may use it (and it is view-only: every
+    # write goes through a service, so that it is checked and audited).
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return self.is_active and self.is_superuser
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and self.is_superuser
+
 
 class Organization(models.Model):
     """The tenant. Nothing crosses between organizations."""
@@ -102,6 +118,17 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrgOwned(models.Model):
+    """A row that belongs to one organization and is named outside by a UUID (DESIGN §3): the two fields every
+    product model starts with."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):

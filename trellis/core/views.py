@@ -111,6 +111,8 @@ def home(request: HttpRequest) -> HttpResponse:
         chosen = memberships[0]
     if chosen is not None:
         return redirect("org_home", org_slug=chosen.organization.slug)
+    if not memberships and request.user.is_superuser:
+        return redirect("admin:index")  # the platform operator belongs to no organization
     return render(request, "core/choose_org.html", {"memberships": memberships})
 
 

@@ -14,3 +14,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data: created {summary}.")
         self.stdout.write("Sign in as alice@northwind.example (or bob, carol, dave, erin, frank, grace, heidi;")
         self.stdout.write(f"mallory@globex.example for Globex) with the password {demo.DEMO_PASSWORD!r}.")
+        self.stdout.write(f"The platform admin ({demo.PLATFORM_ADMIN}, same password) opens /admin/.")

@@ -1,9 +1,11 @@
-"""``trellis vault status`` and ``trellis vault rotate`` (DESIGN §5)."""
+"""``trellis vault new-key``, ``trellis vault status`` and ``trellis vault rotate`` (DESIGN §5)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -29,7 +31,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{status,rotate}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{new-key,status,rotate}")
+        new_key = actions.add_parser("new-key", help="print a fresh key, or write a key file (mode 0600)")
+        new_key.add_argument("--file", type=Path, help="create this key file; an existing one is never overwritten")
+        new_key.add_argument(
+            "--keep",
+            action="append",
+            default=[],
+            metavar="KEY",
+            help="an older key to keep after the new one (its values still open; rotate moves them)",
+        )
         actions.add_parser("status", help="count sealed values per key id")
         rotate = actions.add_parser("rotate", help="re-wrap data keys under the active key")
         rotate.add_argument("--batch-size", type=_positive, default=500, help="rows per transaction")
@@ -38,6 +49,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "new-key":
+            self.new_key(options["file"], options["keep"])
+            return
         try:
             ring = vault.keyring()
         except ImproperlyConfigured as e:
@@ -46,6 +60,21 @@ class Command(BaseCommand):
             self.status(ring)
         else:
             self.rotate(ring, batch_size=options["batch_size"], limit=options["limit"])
+
+    def new_key(self, path: Path | None, keep: list[str]) -> None:
+        text = "\n".join([vault.new_key(), *keep]) + "\n"
+        if path is None:
+            self.stdout.write(text, ending="")
+            return
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise CommandError(f"{path} exists; a key file is never overwritten (its keys open your data).") from None
+        except OSError as e:
+            raise CommandError(f"cannot create {path}: {e.strerror}") from None
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        self.stdout.write(f"wrote a new vault key to {path} (keep it safe: without it sealed text is lost)")
 
     def status(self, ring: vault.Keyring) -> None:
         self.stdout.write(f"active key: {ring.active_id}; older keys: {', '.join(ring.ids[1:]) or 'none'}")
