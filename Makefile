@@ -59,13 +59,20 @@ demo: setup var/vault.key
 	@echo ""
 	@echo "Trellis is running at http://127.0.0.1:$(PORT)/  (every demo password: trellis-demo;"
 	@echo "the platform admin is admin@trellis.example at http://127.0.0.1:$(PORT)/admin/)"
+	@# background work (matching runs, mail) needs a worker: it runs beside the server and stops with it
+	@$(DEMO_ENV) $(PY) -m trellis worker > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "task worker running (log: var/worker.log)"; \
 	$(DEMO_ENV) $(PY) -m trellis runserver --noreload 127.0.0.1:$(PORT)
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database). PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= auto
+
 test: setup-dev node_modules/axe-core/axe.min.js
-	TRELLIS_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+	TRELLIS_ENV=test $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: setup-dev
-	TRELLIS_ENV=test $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	TRELLIS_ENV=test $(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 check: setup-dev
 	$(VENV)/bin/ruff check .

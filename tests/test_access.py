@@ -425,6 +425,7 @@ def _expected_by_table(route: Route, role: str | None, scenario: str) -> set[int
 
 
 MATRIX = [route for route in CHECKED if route.rule is not None and not route.rule.public]
+FOREIGN_ROLES = (None, Role.ORG_ADMIN, Role.PROGRAM_ADMIN, Role.SPONSOR)
 
 
 def _request(client: Client, route: Route, url: str, token: str | None) -> int:
@@ -451,6 +452,10 @@ def test_matrix(route: Route, world: dict[str, Any]) -> None:
     rolled back, so what one viewer's request changes cannot alter what the next one gets."""
     failures = []
     for role, scenario in itertools.product(VIEWER_ROLES, SCENARIOS):
+        if scenario == "other" and set(route.kwargs) <= {"org_slug"}:
+            continue  # the very request of "own": the route names nobody's record
+        if scenario == "foreign" and role not in FOREIGN_ROLES:
+            continue  # no role is anything in another organization; the widest and the narrowest stand for all
         kwargs = _kwargs_for(route, world, role, scenario)
         if kwargs is None:
             pytest.fail(f"the matrix does not know how to fill {route.kwargs} for {route.pattern}: teach _kwargs_for")

@@ -229,6 +229,7 @@ def test_any_unicode_text_round_trips(text: str) -> None:
         (f"{KEY_A},{base64.urlsafe_b64encode(b'short').decode()}", "entry 2 decodes to 5 bytes"),
         (f"{KEY_A},{KEY_A}", f"entry 2 repeats vault key {ID_A}"),
     ],
+    ids=["empty", "not-base64", "short", "repeated"],  # the keys are random: ids must not show them
 )
 def test_malformed_keys_are_improperly_configured(settings, value, message) -> None:  # type: ignore[no-untyped-def]
     settings.TRELLIS_VAULT_KEYS, settings.TRELLIS_VAULT_KEY_FILE = value, ""

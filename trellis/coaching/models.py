@@ -28,6 +28,9 @@ class CoachingSettings(models.Model):
     )
     confidentiality_terms = models.TextField(blank=True, help_text="What the sponsor will and will not see.")
 
+    class Meta:
+        verbose_name_plural = "coaching settings"
+
     def __str__(self) -> str:
         return f"coaching settings {self.organization_id}"
 
@@ -264,6 +267,7 @@ class JournalEntry(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        verbose_name_plural = "journal entries"
 
     def __str__(self) -> str:
         return f"journal entry {self.public_id}"

@@ -30,18 +30,13 @@ from trellis.coaching.running_forms import (
     SessionMarkForm,
 )
 from trellis.coaching.services import do_log_read
-from trellis.core.access import SELF, SPONSOR_OF, Viewer, allows, rule, subject_of, viewer_of
+from trellis.core.access import SELF, SPONSOR_OF, Viewer, allows, member_of, rule, subject_of
+from trellis.core.forms import flash_errors
 from trellis.core.models import Membership
 
 
-def _who(request: HttpRequest) -> tuple[Viewer, Membership]:
-    viewer = viewer_of(request)
-    assert viewer.user is not None and viewer.membership is not None
-    return viewer, viewer.membership
-
-
 def _engagement(request: HttpRequest) -> tuple[Viewer, Membership, Engagement, set[str]]:
-    viewer, me = _who(request)
+    viewer, me = member_of(request)
     engagement: Engagement = subject_of(request)
     return viewer, me, engagement, relations_to(viewer, engagement)
 
@@ -52,14 +47,6 @@ def _back(engagement: Engagement, anchor: str = "sessions-h") -> HttpResponse:
     )
     response["Location"] += f"#{anchor}"
     return response
-
-
-def _errors(request: HttpRequest, form: object = None, exc: ValidationError | None = None) -> None:
-    if exc is not None:
-        messages.error(request, " ".join(exc.messages))
-    elif form is not None:
-        errors = form.errors  # type: ignore[attr-defined]
-        messages.error(request, " ".join(str(e) for errs in errors.values() for e in errs))
 
 
 def _session(engagement: Engagement, public_id: UUID) -> CoachingSession | None:
@@ -73,7 +60,7 @@ def session_new(request: HttpRequest, org_slug: str, engagement_id: UUID) -> Htt
     _, me, eng, _ = _engagement(request)
     form = SessionForm(request.POST, zone=me.timezone)
     if not form.is_valid():
-        _errors(request, form)
+        flash_errors(request, form=form)
         return _back(eng)
     try:
         running.do_schedule_session(
@@ -81,7 +68,7 @@ def session_new(request: HttpRequest, org_slug: str, engagement_id: UUID) -> Htt
         )
         messages.success(request, "Session scheduled; you both get an invitation for your calendar.")
     except ValidationError as exc:
-        _errors(request, exc=exc)
+        flash_errors(request, exc=exc)
     return _back(eng)
 
 
@@ -91,7 +78,7 @@ def session_change(request: HttpRequest, org_slug: str, engagement_id: UUID) -> 
     _, me, eng, _ = _engagement(request)
     form = SessionChangeForm(request.POST, zone=me.timezone)
     if not form.is_valid():
-        _errors(request, form)
+        flash_errors(request, form=form)
         return _back(eng)
     session = _session(eng, form.cleaned_data["session"])
     if session is None:
@@ -110,7 +97,7 @@ def session_change(request: HttpRequest, org_slug: str, engagement_id: UUID) -> 
             )
             messages.success(request, "Session moved; you both get the update for your calendar.")
     except ValidationError as exc:
-        _errors(request, exc=exc)
+        flash_errors(request, exc=exc)
     return _back(eng)
 
 
@@ -120,7 +107,7 @@ def session_mark(request: HttpRequest, org_slug: str, engagement_id: UUID) -> Ht
     _, me, eng, _ = _engagement(request)
     form = SessionMarkForm(request.POST)
     if not form.is_valid():
-        _errors(request, form)
+        flash_errors(request, form=form)
         return _back(eng)
     session = _session(eng, form.cleaned_data["session"])
     if session is None:
@@ -130,7 +117,7 @@ def session_mark(request: HttpRequest, org_slug: str, engagement_id: UUID) -> Ht
         running.do_mark_session(session=session, actor=me, status=form.cleaned_data["status"])
         messages.success(request, f"Session marked {session.get_status_display().lower()}.")
     except ValidationError as exc:
-        _errors(request, exc=exc)
+        flash_errors(request, exc=exc)
     return _back(eng)
 
 
@@ -192,9 +179,9 @@ def review_record(request: HttpRequest, org_slug: str, engagement_id: UUID) -> H
             )
             messages.success(request, "Your review is recorded.")
         except ValidationError as exc:
-            _errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _errors(request, form)
+        flash_errors(request, form=form)
     return _to_review(eng)
 
 
@@ -210,9 +197,9 @@ def review_rate(request: HttpRequest, org_slug: str, engagement_id: UUID) -> Htt
             )
             messages.success(request, "Thank you: only averages of five or more leaders are ever shown to others.")
         except ValidationError as exc:
-            _errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _errors(request, form)
+        flash_errors(request, form=form)
     return _to_review(eng)
 
 
@@ -227,9 +214,9 @@ def close(request: HttpRequest, org_slug: str, engagement_id: UUID) -> HttpRespo
             messages.success(request, "The engagement is closed. Open commitments stay the leader's.")
             return _back(eng, "log-h")
         except ValidationError as exc:
-            _errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _errors(request, form)
+        flash_errors(request, form=form)
     return _to_review(eng)
 
 
@@ -237,7 +224,7 @@ def close(request: HttpRequest, org_slug: str, engagement_id: UUID) -> HttpRespo
 @rule("coaching_question", "view")
 @require_GET
 def questions(request: HttpRequest, org_slug: str) -> HttpResponse:
-    viewer, _ = _who(request)
+    viewer, _ = member_of(request)
     rels = viewer.relations()
     filters = QuestionFilterForm(request.GET or None)
     model = stage = ""
@@ -256,16 +243,16 @@ def questions(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def _add_question(request: HttpRequest, org_slug: str, *, own: bool) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     form = QuestionForm(request.POST)
     if form.is_valid():
         try:
             running.do_add_question(actor=me, own=own, **form.cleaned_data)
             messages.success(request, "Question added.")
         except ValidationError as exc:
-            _errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _errors(request, form)
+        flash_errors(request, form=form)
     return redirect("coaching_questions", org_slug=org_slug)
 
 
@@ -286,7 +273,7 @@ def question_own(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def credentials(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The coach's own credentials: add one or renew one (with evidence), see what waits for verification."""
-    viewer, me = _who(request)
+    viewer, me = member_of(request)
     form = CredentialForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -315,7 +302,7 @@ def credentials(request: HttpRequest, org_slug: str) -> HttpResponse:
 @rule("coaching_credential_evidence", "upload", subject=CREDENTIAL)
 @require_POST
 def evidence_upload(request: HttpRequest, org_slug: str, credential_id: UUID) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     credential: Credential = subject_of(request)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
@@ -323,9 +310,9 @@ def evidence_upload(request: HttpRequest, org_slug: str, credential_id: UUID) ->
             running.do_upload_evidence(credential=credential, actor=me, upload=form.cleaned_data["evidence"])
             messages.success(request, "Evidence uploaded.")
         except ValidationError as exc:
-            _errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _errors(request, form)
+        flash_errors(request, form=form)
     return redirect("coaching_credentials", org_slug=org_slug)
 
 

@@ -17,7 +17,7 @@ from trellis.coaching import starting
 from trellis.coaching.access import REQUEST, relations_to_request
 from trellis.coaching.models import ChemistryCall, CoachingRequest
 from trellis.coaching.schemas import PersonOut
-from trellis.core.access import SELF, SPONSOR_OF, Viewer, api_rule, subject_of, viewer_of
+from trellis.core.access import SELF, SPONSOR_OF, Viewer, api_rule, member_of, subject_of, viewer_of
 from trellis.core.api import IN_ORG, WRITE
 from trellis.core.models import Membership, Role
 
@@ -103,12 +103,6 @@ def _call(c: ChemistryCall) -> CallOut:
     return CallOut(id=c.public_id, coach=_person(c.coach), starts_at=c.starts_at, status=c.status)  # type: ignore[arg-type]
 
 
-def _me(request: HttpRequest) -> tuple[Viewer, Membership]:
-    viewer = viewer_of(request)
-    assert viewer.membership is not None
-    return viewer, viewer.membership
-
-
 def _member(org_id: int, public_id: UUID | None, field: str) -> Membership:
     m = (
         Membership.objects.select_related("user").filter(organization_id=org_id, public_id=public_id).first()
@@ -149,7 +143,7 @@ def list_requests(request: HttpRequest, org_slug: str) -> RequestListOut:
 @router.post(BASE, response={201: RequestOut, **WRITE}, summary="Open a coaching request")
 @api_rule("coaching_request", "create")
 def create_request(request: HttpRequest, org_slug: str, payload: RequestIn) -> Status:
-    _, me = _me(request)
+    _, me = member_of(request)
     if me.has_role(Role.SPONSOR):
         leader, sponsor = _member(me.organization_id, payload.leader, "leader"), me
     else:
@@ -164,7 +158,7 @@ def create_request(request: HttpRequest, org_slug: str, payload: RequestIn) -> S
 )
 @api_rule("coaching_request", "view", subject=REQUEST)
 def get_request(request: HttpRequest, org_slug: str, request_id: UUID) -> RequestDetailOut:
-    viewer, me = _me(request)
+    viewer, me = member_of(request)
     return _detail(viewer, me, subject_of(request))
 
 
@@ -173,7 +167,7 @@ def get_request(request: HttpRequest, org_slug: str, request_id: UUID) -> Reques
 )
 @api_rule("coaching_chemistry_call", "create", subject=REQUEST)
 def book_call(request: HttpRequest, org_slug: str, request_id: UUID, payload: CallIn) -> Status:
-    _, me = _me(request)
+    _, me = member_of(request)
     r: CoachingRequest = subject_of(request)
     coach = _member(r.organization_id, payload.coach, "coach")
     if payload.starts_at is None:
@@ -189,7 +183,7 @@ def book_call(request: HttpRequest, org_slug: str, request_id: UUID, payload: Ca
 )
 @api_rule("coaching_chemistry_call", "update", subject=REQUEST)
 def mark_call(request: HttpRequest, org_slug: str, request_id: UUID, payload: CallMarkIn) -> CallOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     r: CoachingRequest = subject_of(request)
     call = (
         ChemistryCall.objects.select_related("coach__user", "request__organization")
@@ -208,7 +202,7 @@ def mark_call(request: HttpRequest, org_slug: str, request_id: UUID, payload: Ca
 )
 @api_rule("coaching_request", "choose", subject=REQUEST)
 def choose(request: HttpRequest, org_slug: str, request_id: UUID, payload: ChooseIn) -> RequestOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     r: CoachingRequest = subject_of(request)
     coach = _member(r.organization_id, payload.coach, "coach")
     return _out(starting.do_choose_coach(request=r, actor=me, coach=coach))
@@ -221,6 +215,6 @@ def choose(request: HttpRequest, org_slug: str, request_id: UUID, payload: Choos
 )
 @api_rule("coaching_request", "respond", subject=REQUEST)
 def respond(request: HttpRequest, org_slug: str, request_id: UUID, payload: CoachRespondIn) -> RequestOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     r: CoachingRequest = subject_of(request)
     return _out(starting.do_respond(request=r, actor=me, accept=payload.accept))

@@ -16,22 +16,13 @@ from trellis.coaching import selectors, services, starting
 from trellis.coaching.access import ENGAGEMENT, REQUEST, relations_to, relations_to_request
 from trellis.coaching.models import ChemistryCall, CoachingRequest, CoachProfile, Engagement
 from trellis.coaching.starting_forms import BookCallForm, RequestForm, TermsForm
-from trellis.core.access import COACH_OF, SELF, SPONSOR_OF, Viewer, allows, rule, subject_of, viewer_of
+from trellis.core.access import COACH_OF, SELF, SPONSOR_OF, allows, member_of, rule, subject_of
+from trellis.core.forms import flash_errors
 from trellis.core.models import Membership, Role
-
-
-def _who(request: HttpRequest) -> tuple[Viewer, Membership]:
-    viewer = viewer_of(request)
-    assert viewer.user is not None and viewer.membership is not None
-    return viewer, viewer.membership
 
 
 def _back(req: CoachingRequest) -> HttpResponse:
     return redirect("coaching_request", org_slug=req.organization.slug, request_id=req.public_id)
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 def _member(req: CoachingRequest, public_id: str) -> Membership | None:
@@ -46,7 +37,7 @@ def _member(req: CoachingRequest, public_id: str) -> Membership | None:
 @rule("coaching_request", "list")
 @require_GET
 def requests_index(request: HttpRequest, org_slug: str) -> HttpResponse:
-    viewer, me = _who(request)
+    viewer, me = member_of(request)
     rows = list(starting.requests_for(viewer)[:200])
     return render(
         request,
@@ -64,7 +55,7 @@ def requests_index(request: HttpRequest, org_slug: str) -> HttpResponse:
 @rule("coaching_request", "create")
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     known = sorted(
         {
             s
@@ -101,7 +92,7 @@ def request_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 @rule("coaching_request", "view", subject=REQUEST)
 @require_GET
 def request_detail(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpResponse:
-    viewer, me = _who(request)
+    viewer, me = member_of(request)
     req: CoachingRequest = subject_of(request)
     rels = relations_to_request(viewer, req)
     leader = SELF in rels
@@ -143,7 +134,7 @@ def request_detail(request: HttpRequest, org_slug: str, request_id: UUID) -> Htt
 @rule("coaching_chemistry_call", "create", subject=REQUEST)
 @require_POST
 def call_book(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     req: CoachingRequest = subject_of(request)
     form = BookCallForm(request.POST, zone=me.timezone)
     coach = _member(req, request.POST.get("coach", "")) if form.is_valid() else None
@@ -154,14 +145,14 @@ def call_book(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpResp
         starting.do_book_call(request=req, actor=me, coach=coach, starts_at=form.cleaned_data["starts_at"])
         messages.success(request, f"Chemistry call booked with {coach.user.full_name}.")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc=exc)
     return _back(req)
 
 
 @rule("coaching_chemistry_call", "update", subject=REQUEST)
 @require_POST
 def call_mark(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     req: CoachingRequest = subject_of(request)
     try:
         call = ChemistryCall.objects.select_related("request__organization", "coach").get(
@@ -174,14 +165,14 @@ def call_mark(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpResp
         starting.do_mark_call(call=call, actor=me, status=request.POST.get("status", ""))
         messages.success(request, "Call updated.")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc=exc)
     return _back(req)
 
 
 @rule("coaching_request", "choose", subject=REQUEST)
 @require_POST
 def choose(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     req: CoachingRequest = subject_of(request)
     coach = _member(req, request.POST.get("coach", ""))
     if coach is None:
@@ -191,20 +182,20 @@ def choose(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpRespons
         starting.do_choose_coach(request=req, actor=me, coach=coach)
         messages.success(request, f"You chose {coach.user.full_name}. They will be asked to accept.")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc=exc)
     return _back(req)
 
 
 @rule("coaching_request", "respond", subject=REQUEST)
 @require_POST
 def respond(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     req: CoachingRequest = subject_of(request)
     accept = request.POST.get("accept") == "1"
     try:
         starting.do_respond(request=req, actor=me, accept=accept)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc=exc)
         return _back(req)
     if accept and req.engagement is not None:
         messages.success(request, "You accepted. The agreement now waits for the leader and the sponsor.")
@@ -216,19 +207,19 @@ def respond(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpRespon
 @rule("coaching_request", "withdraw", subject=REQUEST)
 @require_POST
 def withdraw(request: HttpRequest, org_slug: str, request_id: UUID) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     req: CoachingRequest = subject_of(request)
     try:
         starting.do_withdraw(request=req, actor=me)
         messages.success(request, "Request withdrawn.")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc=exc)
     return _back(req)
 
 
 # --- Agreement versions ----------------------------------------------------------------------------------------
 def _agreement_page(request: HttpRequest, form: TermsForm | None, status: int = 200) -> HttpResponse:
-    viewer, me = _who(request)
+    viewer, me = member_of(request)
     eng: Engagement = subject_of(request)
     rels = relations_to(viewer, eng)
     versions = starting.versions(eng, rels)
@@ -285,7 +276,7 @@ def agreement(request: HttpRequest, org_slug: str, engagement_id: UUID) -> HttpR
 @rule("coaching_agreement", "propose", subject=ENGAGEMENT)
 @require_POST
 def agreement_change(request: HttpRequest, org_slug: str, engagement_id: UUID) -> HttpResponse:
-    viewer, me = _who(request)
+    viewer, me = member_of(request)
     eng: Engagement = subject_of(request)
     form = TermsForm(request.POST, sponsor=SPONSOR_OF in relations_to(viewer, eng), auto_id="terms-%s")
     if form.is_valid():

@@ -3,7 +3,6 @@ access table with the viewer's relations to the engagement; reads by anyone but 
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -25,18 +24,13 @@ from trellis.coaching.forms import (
     SettingsForm,
 )
 from trellis.coaching.models import CoachingSession, Commitment, Credential, Engagement, Objective
-from trellis.core.access import COACH_OF, SELF, SPONSOR_OF, Viewer, allows, rule, subject_of, viewer_of
+from trellis.core.access import COACH_OF, SELF, SPONSOR_OF, Viewer, allows, member_of, rule, subject_of
+from trellis.core.forms import flash_errors
 from trellis.core.models import Membership, Role
 
 
-def _who(request: HttpRequest) -> tuple[Viewer, Membership]:
-    viewer = viewer_of(request)
-    assert viewer.user is not None and viewer.membership is not None
-    return viewer, viewer.membership
-
-
 def _ctx(request: HttpRequest) -> tuple[Viewer, Membership, Engagement, set[str]]:
-    viewer, me = _who(request)
+    viewer, me = member_of(request)
     engagement: Engagement = subject_of(request)
     return viewer, me, engagement, relations_to(viewer, engagement)
 
@@ -45,18 +39,11 @@ def _back(engagement: Engagement) -> HttpResponse:
     return redirect("coaching_engagement", org_slug=engagement.organization.slug, engagement_id=engagement.public_id)
 
 
-def _flash_errors(request: HttpRequest, form: Any = None, exc: ValidationError | None = None) -> None:
-    if exc is not None:
-        messages.error(request, " ".join(exc.messages))
-    elif form is not None:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-
-
 # --- Lists -----------------------------------------------------------------------------------------------------
 @rule("coaching_engagement", "list")
 @require_GET
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
-    viewer, me = _who(request)
+    viewer, me = member_of(request)
     rows = list(selectors.engagements(viewer))
     today = timezone.localdate()
     admin = me.has_role(Role.PROGRAM_ADMIN)
@@ -160,9 +147,9 @@ def objective_new(request: HttpRequest, org_slug: str, engagement_id: UUID) -> H
             )
             messages.success(request, "Objective added.")
         except ValidationError as exc:
-            _flash_errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form=form)
     return _back(eng)
 
 
@@ -207,16 +194,16 @@ def _commit(request: HttpRequest, *, proposed: bool) -> HttpResponse:
             )
             messages.success(request, "Commitment proposed." if proposed else "Commitment added.")
         except ValidationError as exc:
-            _flash_errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form=form)
     return _back(eng)
 
 
 @rule("coaching_commitment", "update", subject=COMMITMENT)
 @require_http_methods(["GET", "POST"])
 def commitment_edit(request: HttpRequest, org_slug: str, commitment_id: UUID) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     commitment: Commitment = subject_of(request)
     eng = commitment.engagement
     form = CommitmentForm(
@@ -266,9 +253,9 @@ def prep(request: HttpRequest, org_slug: str, engagement_id: UUID) -> HttpRespon
             services.do_save_prep(session=session, actor=me, text=form.cleaned_data["text"])
             messages.success(request, "Preparation saved.")
         except ValidationError as exc:
-            _flash_errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form=form)
     return _back(eng)
 
 
@@ -292,14 +279,14 @@ def accept_agreement(request: HttpRequest, org_slug: str, engagement_id: UUID) -
         services.do_accept_agreement(engagement=eng, membership=me)
         messages.success(request, "You accepted the agreement.")
     except ValidationError as exc:
-        _flash_errors(request, exc=exc)
+        flash_errors(request, exc=exc)
     return _back(eng)
 
 
 @rule("coaching_journal", "own")
 @require_http_methods(["GET", "POST"])
 def journal(request: HttpRequest, org_slug: str) -> HttpResponse:
-    viewer, me = _who(request)
+    viewer, me = member_of(request)
     form = JournalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -335,9 +322,9 @@ def note_new(request: HttpRequest, org_slug: str, engagement_id: UUID) -> HttpRe
             )
             messages.success(request, "Note saved.")
         except ValidationError as exc:
-            _flash_errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form=form)
     return _back(eng)
 
 
@@ -351,9 +338,9 @@ def referral(request: HttpRequest, org_slug: str, engagement_id: UUID) -> HttpRe
             services.do_flag_referral(engagement=eng, coach=me, note=form.cleaned_data["note"])
             messages.success(request, "Referral flagged; the engagement is paused.")
         except ValidationError as exc:
-            _flash_errors(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form=form)
     return _back(eng)
 
 
@@ -365,7 +352,7 @@ def resume(request: HttpRequest, org_slug: str, engagement_id: UUID) -> HttpResp
         services.do_resume(engagement=eng, coach=me)
         messages.success(request, "The engagement is active again.")
     except ValidationError as exc:
-        _flash_errors(request, exc=exc)
+        flash_errors(request, exc=exc)
     return _back(eng)
 
 
@@ -373,7 +360,7 @@ def resume(request: HttpRequest, org_slug: str, engagement_id: UUID) -> HttpResp
 @rule("coaching_coach", "verify")
 @require_POST
 def verify_credential(request: HttpRequest, org_slug: str) -> HttpResponse:
-    _, me = _who(request)
+    _, me = member_of(request)
     try:
         credential = Credential.objects.get(
             organization=me.organization, public_id=UUID(request.POST.get("credential", ""))
@@ -390,7 +377,7 @@ def verify_credential(request: HttpRequest, org_slug: str) -> HttpResponse:
 @rule("coaching_settings", "update")
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest, org_slug: str) -> HttpResponse:
-    viewer, _ = _who(request)
+    viewer, _ = member_of(request)
     current = selectors.settings_for(viewer)
     initial = (
         {"support_resources": current.support_resources, "confidentiality_terms": current.confidentiality_terms}

@@ -577,6 +577,13 @@ def viewer_of(request: HttpRequest) -> Viewer:
     return viewer
 
 
+def member_of(request: HttpRequest) -> tuple[Viewer, Membership]:
+    """The viewer of an organization route and their membership there (the route's rule has found it)."""
+    viewer = viewer_of(request)
+    assert viewer.user is not None and viewer.membership is not None
+    return viewer, viewer.membership
+
+
 def subject_of(request: HttpRequest) -> Any:
     return request.subject  # type: ignore[attr-defined]
 

@@ -4,8 +4,10 @@ import unicodedata
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from trellis.core import mail
 from trellis.core.models import Membership, Organization, Role, User, validate_timezone
@@ -124,3 +126,20 @@ def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def flash_errors(
+    request: HttpRequest, *, form: forms.BaseForm | None = None, exc: ValidationError | None = None
+) -> None:
+    """Say what was wrong with a POST that redirects back to the page it came from (a small form on a page, not
+    a form page of its own): the service's refusal, or the form's errors with the field's label."""
+    if exc is not None:
+        messages.error(request, " ".join(exc.messages))
+    elif form is not None:
+        parts = []
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else None
+            parts += [
+                f"{label or name.replace('_', ' ').capitalize()}: {e}" if name != "__all__" else str(e) for e in errors
+            ]
+        messages.error(request, " ".join(parts))

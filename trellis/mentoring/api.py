@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
-from trellis.core.access import Viewer, api_rule, subject_of, viewer_of
+from trellis.core.access import Viewer, api_rule, member_of, subject_of, viewer_of
 from trellis.core.api import IN_ORG, WRITE
 from trellis.core.models import Membership
 from trellis.mentoring import matchmaking, selectors, services
@@ -89,10 +89,6 @@ BASE = "/orgs/{org_slug}/mentoring"
 
 
 # --- Pairs ---------------------------------------------------------------------------------------------------
-def _me(request: HttpRequest) -> tuple[Viewer, Membership]:
-    viewer = viewer_of(request)
-    assert viewer.membership is not None
-    return viewer, viewer.membership
 
 
 def _person(m: Membership) -> MentoringPersonOut:
@@ -182,7 +178,7 @@ def _reflection(r: Reflection) -> ReflectionOut:
 
 
 def _pair_ctx(request: HttpRequest) -> tuple[Viewer, Membership, Pair, set[str]]:
-    viewer, me = _me(request)
+    viewer, me = member_of(request)
     pair: Pair = subject_of(request)
     return viewer, me, pair, pair_relations(viewer, pair)
 
@@ -229,7 +225,7 @@ def create_goal(request: HttpRequest, org_slug: str, pair_id: UUID, payload: Goa
 )
 @api_rule("mentoring_content", "update", subject=GOAL)
 def update_goal(request: HttpRequest, org_slug: str, goal_id: UUID, payload: GoalPatchIn) -> GoalOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     goal: Goal = subject_of(request)
     fields = payload.dict(exclude_unset=True)
     return _goal(services.do_track_goal(actor=me, goal=goal, **fields))
@@ -273,7 +269,7 @@ def create_meeting(request: HttpRequest, org_slug: str, pair_id: UUID, payload: 
 )
 @api_rule("mentoring_pair", "schedule", subject=MEETING)
 def update_meeting(request: HttpRequest, org_slug: str, meeting_id: UUID, payload: MeetingPatchIn) -> MeetingOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     meeting: Meeting = subject_of(request)
     if payload.cancel:
         return _meeting(services.do_cancel_meeting(actor=me, meeting=meeting))
@@ -290,7 +286,7 @@ def update_meeting(request: HttpRequest, org_slug: str, meeting_id: UUID, payloa
 )
 @api_rule("mentoring_content", "write", subject=MEETING)
 def record_meeting(request: HttpRequest, org_slug: str, meeting_id: UUID, payload: MeetingRecordIn) -> MeetingOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     meeting: Meeting = subject_of(request)
     return _meeting(services.do_record_meeting(actor=me, meeting=meeting, agenda=payload.agenda, log=payload.log))
 
@@ -323,7 +319,7 @@ def create_suggestion(request: HttpRequest, org_slug: str, pair_id: UUID, payloa
 def update_suggestion(
     request: HttpRequest, org_slug: str, suggestion_id: UUID, payload: SuggestionPatchIn
 ) -> SuggestionOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     suggestion: Suggestion = subject_of(request)
     return _suggestion(
         services.do_respond_suggestion(actor=me, suggestion=suggestion, status=payload.status, reason=payload.reason)
@@ -373,7 +369,7 @@ def create_introduction(request: HttpRequest, org_slug: str, pair_id: UUID, payl
 def respond_introduction(
     request: HttpRequest, org_slug: str, introduction_id: UUID, payload: IntroductionRespondIn
 ) -> IntroductionOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     intro: Introduction = subject_of(request)
     services.do_respond_introduction(intro=intro, actor=me, accept=payload.accept)
     return _introduction(intro, me)
@@ -388,7 +384,7 @@ def respond_introduction(
 def decide_introduction(
     request: HttpRequest, org_slug: str, introduction_id: UUID, payload: IntroductionRespondIn
 ) -> IntroductionOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     intro: Introduction = subject_of(request)
     services.do_respond_introduction(intro=intro, actor=me, accept=payload.accept)
     return _introduction(intro, me)
@@ -400,7 +396,7 @@ def decide_introduction(
 )
 @api_rule("mentoring_note", "list")
 def list_notes(request: HttpRequest, org_slug: str) -> MentoringNoteListOut:
-    viewer, me = _me(request)
+    viewer, me = member_of(request)
     notes = selectors.my_notes(viewer).select_related("pair")[:500]
     return MentoringNoteListOut(items=[_note(n, me) for n in notes])
 
@@ -421,7 +417,7 @@ def create_note(request: HttpRequest, org_slug: str, pair_id: UUID, payload: Men
 )
 @api_rule("mentoring_note", "update", subject=NOTE)
 def update_note(request: HttpRequest, org_slug: str, note_id: UUID, payload: MentoringNoteIn) -> MentoringNoteOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     note: Note = subject_of(request)
     return _note(services.do_edit_note(actor=me, note=note, text=payload.text), me)
 
@@ -436,7 +432,7 @@ def _member(note: Note, public_id: UUID) -> Membership:
 @router.post(f"{BASE}/notes/{{note_id}}/share", response={200: MentoringNoteOut, **WRITE}, summary="Share your note")
 @api_rule("mentoring_note", "share", subject=NOTE)
 def share_note(request: HttpRequest, org_slug: str, note_id: UUID, payload: NoteShareIn) -> MentoringNoteOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     note: Note = subject_of(request)
     return _note(services.do_share_note(actor=me, note=note, with_member=_member(note, payload.member)), me)
 
@@ -448,7 +444,7 @@ def share_note(request: HttpRequest, org_slug: str, note_id: UUID, payload: Note
 )
 @api_rule("mentoring_note", "share", subject=NOTE)
 def unshare_note(request: HttpRequest, org_slug: str, note_id: UUID, payload: NoteShareIn) -> MentoringNoteOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     note: Note = subject_of(request)
     return _note(services.do_unshare_note(actor=me, note=note, member=_member(note, payload.member)), me)
 
@@ -562,7 +558,7 @@ def list_programs(request: HttpRequest, org_slug: str) -> MentoringProgramListOu
 )
 @api_rule("mentoring_program", "create")
 def create_program(request: HttpRequest, org_slug: str, payload: ProgramIn) -> Status:
-    _, me = _me(request)
+    _, me = member_of(request)
     if payload.starts_on is None or payload.ends_on is None:
         raise ValidationError({"starts_on": "Give the start and end dates."})
     program = services.do_create_program(actor=me, **payload.dict())
@@ -598,7 +594,7 @@ def list_mentors(request: HttpRequest, org_slug: str, mentoring_program_id: UUID
 def put_my_profile(
     request: HttpRequest, org_slug: str, mentoring_program_id: UUID, payload: MentorProfileIn
 ) -> MentorProfileOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     program: Program = subject_of(request)
     profile = services.do_save_mentor_profile(actor=me, program=program, **payload.dict())
     return _profile(profile, Pair.objects.filter(mentor=profile, status__in=matchmaking.LIVE).count())
@@ -613,7 +609,7 @@ def put_my_profile(
 def create_application(
     request: HttpRequest, org_slug: str, mentoring_program_id: UUID, payload: ApplicationIn
 ) -> Status:
-    _, me = _me(request)
+    _, me = member_of(request)
     program: Program = subject_of(request)
     mentors = {p.public_id: p for p in MentorProfile.objects.filter(program=program, public_id__in=payload.preferences)}
     if set(payload.preferences) - set(mentors):
@@ -667,7 +663,7 @@ def get_shortlist(request: HttpRequest, org_slug: str, application_id: UUID) -> 
 )
 @api_rule("mentoring_match", "run", subject=PROGRAM)
 def create_run(request: HttpRequest, org_slug: str, mentoring_program_id: UUID, payload: RunIn) -> Status:
-    _, me = _me(request)
+    _, me = member_of(request)
     run = services.do_start_run(actor=me, program=subject_of(request), objective=payload.objective)
     run.refresh_from_db()
     return Status(201, _run(run))
@@ -688,7 +684,7 @@ def get_run(request: HttpRequest, org_slug: str, run_id: UUID) -> RunOut:
 )
 @api_rule("mentoring_match", "publish", subject=RUN)
 def publish_run(request: HttpRequest, org_slug: str, run_id: UUID) -> RunOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     run: MatchRun = subject_of(request)
     services.do_publish(actor=me, run=run)
     run.refresh_from_db()
@@ -702,5 +698,5 @@ def publish_run(request: HttpRequest, org_slug: str, run_id: UUID) -> RunOut:
 )
 @api_rule("mentoring_pair", "respond", subject=PAIR)
 def respond_pair(request: HttpRequest, org_slug: str, pair_id: UUID, payload: MentoringRespondIn) -> PairOut:
-    _, me = _me(request)
+    _, me = member_of(request)
     return _pair(services.do_respond(actor=me, pair=subject_of(request), accept=payload.accept))

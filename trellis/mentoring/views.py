@@ -17,7 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trellis.core.access import MENTOR_OF, SELF, Viewer, allows, public, rule, subject_of, viewer_of
+from trellis.core.access import MENTOR_OF, SELF, Viewer, allows, member_of, public, rule, subject_of
+from trellis.core.forms import flash_errors
 from trellis.core.models import Membership
 from trellis.mentoring import matchmaking, selectors, services
 from trellis.mentoring.access import (
@@ -63,29 +64,17 @@ from trellis.mentoring.models import (
     Suggestion,
 )
 
-
 # --- Pairs ---------------------------------------------------------------------------------------------------
-def _me(request: HttpRequest) -> tuple[Viewer, Membership]:
-    viewer = viewer_of(request)
-    assert viewer.user is not None and viewer.membership is not None
-    return viewer, viewer.membership
 
 
 def _pair_ctx(request: HttpRequest) -> tuple[Viewer, Membership, Pair, set[str]]:
-    viewer, me = _me(request)
+    viewer, me = member_of(request)
     pair: Pair = subject_of(request)
     return viewer, me, pair, pair_relations(viewer, pair)
 
 
 def _to_pair(pair: Pair) -> HttpResponse:
     return redirect("mentoring_pair", org_slug=pair.organization.slug, pair_id=pair.public_id)
-
-
-def _flash(request: HttpRequest, *, form: Any = None, exc: ValidationError | None = None) -> None:
-    if exc is not None:
-        messages.error(request, " ".join(exc.messages))
-    elif form is not None:
-        messages.error(request, " ".join(f"{k}: {e}" for k, errs in form.errors.items() for e in errs))
 
 
 def _zone(me: Membership) -> ZoneInfo:
@@ -109,7 +98,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @rule("mentoring_pair", "list")
 @require_GET
 def my_mentoring(request: HttpRequest, org_slug: str) -> HttpResponse:
-    viewer, me = _me(request)
+    viewer, me = member_of(request)
     pairs = list(selectors.my_pairs(viewer))
     return _no_store(
         render(
@@ -184,16 +173,16 @@ def goal_new(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpResponse
             )
             messages.success(request, "Goal added.")
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash(request, form=form)
+        flash_errors(request, form=form)
     return _to_pair(pair)
 
 
 @rule("mentoring_content", "update", subject=GOAL)
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: HttpRequest, org_slug: str, goal_id: UUID) -> HttpResponse:
-    _, me = _me(request)
+    _, me = member_of(request)
     goal: Goal = subject_of(request)
     initial = {"text": goal.text, "tags": ", ".join(goal.tags), "progress": goal.progress, "status": goal.status}
     form = GoalProgressForm(request.POST or None, initial=initial)
@@ -233,9 +222,9 @@ def meeting_new(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpRespo
             )
             messages.success(request, "Meeting scheduled; both of you got an invitation.")
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash(request, form=form)
+        flash_errors(request, form=form)
     return _to_pair(pair)
 
 
@@ -243,7 +232,7 @@ def meeting_new(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, org_slug: str, meeting_id: UUID) -> HttpResponse:
     """Change the time or place (SEQUENCE goes up, new invites) or cancel (METHOD:CANCEL)."""
-    _, me = _me(request)
+    _, me = member_of(request)
     meeting: Meeting = subject_of(request)
     local = timezone.localtime(meeting.starts_at, _zone(me)).replace(tzinfo=None)
     form = MeetingForm(
@@ -282,7 +271,7 @@ def meeting_edit(request: HttpRequest, org_slug: str, meeting_id: UUID) -> HttpR
 @rule("mentoring_content", "write", subject=MEETING)
 @require_POST
 def meeting_record(request: HttpRequest, org_slug: str, meeting_id: UUID) -> HttpResponse:
-    _, me = _me(request)
+    _, me = member_of(request)
     meeting: Meeting = subject_of(request)
     form = MeetingRecordForm(request.POST)
     if form.is_valid():
@@ -295,9 +284,9 @@ def meeting_record(request: HttpRequest, org_slug: str, meeting_id: UUID) -> Htt
             )
             messages.success(request, "Saved.")
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash(request, form=form)
+        flash_errors(request, form=form)
     return _to_pair(meeting.pair)
 
 
@@ -312,16 +301,16 @@ def note_new(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpResponse
             services.do_write_note(actor=me, pair=pair, text=form.cleaned_data["text"])
             messages.success(request, "Note saved. Only you can see it until you share it.")
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash(request, form=form)
+        flash_errors(request, form=form)
     return _to_pair(pair)
 
 
 @rule("mentoring_note", "view", subject=NOTE)
 @require_GET
 def note_page(request: HttpRequest, org_slug: str, note_id: UUID) -> HttpResponse:
-    _, me = _me(request)
+    _, me = member_of(request)
     note: Note = subject_of(request)
     mine = note.author_id == me.pk
     return _no_store(
@@ -346,7 +335,7 @@ def note_page(request: HttpRequest, org_slug: str, note_id: UUID) -> HttpRespons
 @rule("mentoring_note", "update", subject=NOTE)
 @require_POST
 def note_edit(request: HttpRequest, org_slug: str, note_id: UUID) -> HttpResponse:
-    _, me = _me(request)
+    _, me = member_of(request)
     note: Note = subject_of(request)
     form = PairNoteForm(request.POST)
     if form.is_valid():
@@ -354,9 +343,9 @@ def note_edit(request: HttpRequest, org_slug: str, note_id: UUID) -> HttpRespons
             services.do_edit_note(actor=me, note=note, text=form.cleaned_data["text"])
             messages.success(request, "Note saved.")
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash(request, form=form)
+        flash_errors(request, form=form)
     return redirect("mentoring_note", org_slug=org_slug, note_id=note.public_id)
 
 
@@ -364,7 +353,7 @@ def note_edit(request: HttpRequest, org_slug: str, note_id: UUID) -> HttpRespons
 @require_POST
 def note_share(request: HttpRequest, org_slug: str, note_id: UUID) -> HttpResponse:
     """Share with a member (``share=1``) or revoke a share (``share=0``): effective on the next request."""
-    _, me = _me(request)
+    _, me = member_of(request)
     note: Note = subject_of(request)
     try:
         member = Membership.objects.select_related("user").get(
@@ -381,7 +370,7 @@ def note_share(request: HttpRequest, org_slug: str, note_id: UUID) -> HttpRespon
                 services.do_share_note(actor=me, note=note, with_member=member)
                 messages.success(request, f"Shared with {member.user.full_name}.")
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
     if request.POST.get("next") == "pair":
         return _to_pair(note.pair)
     return redirect("mentoring_note", org_slug=org_slug, note_id=note.public_id)
@@ -398,16 +387,16 @@ def suggestion_new(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpRe
             services.do_suggest(actor=me, pair=pair, text=form.cleaned_data["text"])
             messages.success(request, "Suggestion sent.")
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash(request, form=form)
+        flash_errors(request, form=form)
     return _to_pair(pair)
 
 
 @rule("mentoring_content", "update", subject=SUGGESTION)
 @require_POST
 def suggestion_respond(request: HttpRequest, org_slug: str, suggestion_id: UUID) -> HttpResponse:
-    _, me = _me(request)
+    _, me = member_of(request)
     suggestion: Suggestion = subject_of(request)
     try:
         services.do_respond_suggestion(
@@ -418,7 +407,7 @@ def suggestion_respond(request: HttpRequest, org_slug: str, suggestion_id: UUID)
         )
         messages.success(request, "Thanks, your mentor will see your answer.")
     except ValidationError as exc:
-        _flash(request, exc=exc)
+        flash_errors(request, exc=exc)
     return _to_pair(suggestion.pair)
 
 
@@ -449,9 +438,9 @@ def introduction_new(request: HttpRequest, org_slug: str, pair_id: UUID) -> Http
             )
             messages.success(request, "Introduction proposed.")
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash(request, form=form)
+        flash_errors(request, form=form)
     return _to_pair(pair)
 
 
@@ -459,13 +448,13 @@ def introduction_new(request: HttpRequest, org_slug: str, pair_id: UUID) -> Http
 @require_POST
 def introduction_decide(request: HttpRequest, org_slug: str, introduction_id: UUID) -> HttpResponse:
     """The mentee accepts or declines an event the mentor proposed."""
-    _, me = _me(request)
+    _, me = member_of(request)
     intro: Introduction = subject_of(request)
     try:
         services.do_respond_introduction(intro=intro, actor=me, accept=request.POST.get("accept") == "1")
         messages.success(request, "Saved.")
     except ValidationError as exc:
-        _flash(request, exc=exc)
+        flash_errors(request, exc=exc)
     return _to_pair(intro.pair)
 
 
@@ -473,7 +462,7 @@ def introduction_decide(request: HttpRequest, org_slug: str, introduction_id: UU
 @require_http_methods(["GET", "POST"])
 def introduction_page(request: HttpRequest, org_slug: str, introduction_id: UUID) -> HttpResponse:
     """The member someone asks to be introduced to: who asks and why; accept or decline."""
-    _, me = _me(request)
+    _, me = member_of(request)
     intro: Introduction = subject_of(request)
     if request.method == "POST":
         try:
@@ -482,7 +471,7 @@ def introduction_page(request: HttpRequest, org_slug: str, introduction_id: UUID
                 request, "Thank you, they will hear from you." if intro.status == "accepted" else "Declined."
             )
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
         return redirect("mentoring_introduction", org_slug=org_slug, introduction_id=intro.public_id)
     return _no_store(render(request, "mentoring/introduction.html", {"intro": intro}))
 
@@ -518,7 +507,7 @@ def pair_end(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpResponse
         services.do_end_pair(actor=me, pair=pair)
         messages.success(request, "The pair has ended. Write your reflection below.")
     except ValidationError as exc:
-        _flash(request, exc=exc)
+        flash_errors(request, exc=exc)
     return _to_pair(pair)
 
 
@@ -532,21 +521,13 @@ def reflection(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpRespon
             services.do_write_reflection(actor=me, pair=pair, text=form.cleaned_data["text"])
             messages.success(request, "Reflection saved.")
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
     else:
-        _flash(request, form=form)
+        flash_errors(request, form=form)
     return _to_pair(pair)
 
 
 # --- Programs, profiles, applications, matching (program side) ---------------------------------------------
-def _member_ctx(request: HttpRequest) -> tuple[Viewer, Membership]:
-    viewer = viewer_of(request)
-    assert viewer.membership is not None
-    return viewer, viewer.membership
-
-
-def _flash_error(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -575,7 +556,7 @@ def _to_run(run: MatchRun) -> HttpResponse:
 @rule("mentoring_program", "list")
 @require_GET
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
-    viewer, me = _member_ctx(request)
+    viewer, me = member_of(request)
     return _no_store(
         render(
             request,
@@ -596,7 +577,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
 @rule("mentoring_program", "create")
 @require_http_methods(["GET", "POST"])
 def program_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -612,7 +593,7 @@ def program_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 @rule("mentoring_program", "view", subject=PROGRAM)
 @require_GET
 def program_page(request: HttpRequest, org_slug: str, mentoring_program_id: UUID) -> HttpResponse:
-    viewer, me = _member_ctx(request)
+    viewer, me = member_of(request)
     program: Program = subject_of(request)
     rels = viewer.relations()
     manage = allows("mentoring_program", "manage", rels)
@@ -647,7 +628,7 @@ def program_page(request: HttpRequest, org_slug: str, mentoring_program_id: UUID
 @rule("mentoring_program", "manage", subject=PROGRAM)
 @require_http_methods(["GET", "POST"])
 def program_edit(request: HttpRequest, org_slug: str, mentoring_program_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     program: Program = subject_of(request)
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
@@ -665,19 +646,19 @@ def program_edit(request: HttpRequest, org_slug: str, mentoring_program_id: UUID
 @rule("mentoring_program", "manage", subject=PROGRAM)
 @require_POST
 def program_status(request: HttpRequest, org_slug: str, mentoring_program_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     program: Program = subject_of(request)
     try:
         services.do_set_program_status(actor=me, program=program, status=request.POST.get("status", ""))
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     return _to_program(program)
 
 
 @rule("mentoring_program", "manage", subject=PROGRAM)
 @require_POST
 def program_invite(request: HttpRequest, org_slug: str, mentoring_program_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     program: Program = subject_of(request)
     form = InviteForm(request.POST)
     if not form.is_valid():
@@ -692,7 +673,7 @@ def program_invite(request: HttpRequest, org_slug: str, mentoring_program_id: UU
     try:
         services.do_invite(actor=me, program=program, member=member, invited_as=form.cleaned_data["invited_as"])
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     else:
         messages.success(request, f"{member.user.full_name} is invited.")
     return _to_program(program)
@@ -701,7 +682,7 @@ def program_invite(request: HttpRequest, org_slug: str, mentoring_program_id: UU
 @rule("mentoring_program", "manage", subject=PROGRAM)
 @require_POST
 def program_invite_external(request: HttpRequest, org_slug: str, mentoring_program_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     program: Program = subject_of(request)
     form = ExternalMentorForm(request.POST)
     if not form.is_valid():
@@ -710,7 +691,7 @@ def program_invite_external(request: HttpRequest, org_slug: str, mentoring_progr
     try:
         services.do_invite_external_mentor(actor=me, program=program, **form.cleaned_data)
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     else:
         messages.success(request, "The mentor is invited: they get an e-mail to set their password.")
     return _to_program(program)
@@ -719,7 +700,7 @@ def program_invite_external(request: HttpRequest, org_slug: str, mentoring_progr
 @rule("mentoring_program", "mentor", subject=PROGRAM)
 @require_http_methods(["GET", "POST"])
 def mentor_profile(request: HttpRequest, org_slug: str, mentoring_program_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     program: Program = subject_of(request)
     profile = MentorProfile.objects.filter(program=program, member=me).first()
     initial = (
@@ -743,7 +724,7 @@ def mentor_profile(request: HttpRequest, org_slug: str, mentoring_program_id: UU
 @rule("mentoring_application", "create", subject=PROGRAM)
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, org_slug: str, mentoring_program_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     program: Program = subject_of(request)
     form = ApplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -799,14 +780,14 @@ def application_page(request: HttpRequest, org_slug: str, application_id: UUID) 
 @rule("mentoring_application", "update", subject=APPLICATION)
 @require_POST
 def application_goal(request: HttpRequest, org_slug: str, application_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     application: Application = subject_of(request)
     form = GoalForm(request.POST)
     if form.is_valid():
         try:
             services.do_add_goal(actor=me, application=application, **form.cleaned_data)
         except ValidationError as exc:
-            _flash_error(request, exc)
+            flash_errors(request, exc=exc)
     else:
         messages.error(request, "A goal needs its text and at least one tag.")
     return _to_application(application)
@@ -827,13 +808,13 @@ def _profiles_by_id(application: Application, ids: list[str]) -> list[MentorProf
 @rule("mentoring_application", "update", subject=APPLICATION)
 @require_POST
 def application_preferences(request: HttpRequest, org_slug: str, application_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     application: Application = subject_of(request)
     ids = [v for v in (request.POST.get(f"choice_{r}", "").strip() for r in (1, 2, 3)) if v]
     try:
         services.do_set_preferences(actor=me, application=application, mentors=_profiles_by_id(application, ids))
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     else:
         messages.success(request, "Your preferences are saved.")
     return _to_application(application)
@@ -842,13 +823,13 @@ def application_preferences(request: HttpRequest, org_slug: str, application_id:
 @rule("mentoring_application", "update", subject=APPLICATION)
 @require_POST
 def application_request(request: HttpRequest, org_slug: str, application_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     application: Application = subject_of(request)
     try:
         (mentor,) = _profiles_by_id(application, [request.POST.get("mentor", "").strip()])
         services.do_request_mentor(actor=me, application=application, mentor=mentor)
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     else:
         messages.success(request, "Asked. Your mentor will accept or decline.")
     return _to_application(application)
@@ -857,12 +838,12 @@ def application_request(request: HttpRequest, org_slug: str, application_id: UUI
 @rule("mentoring_application", "update", subject=APPLICATION)
 @require_POST
 def application_withdraw(request: HttpRequest, org_slug: str, application_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     application: Application = subject_of(request)
     try:
         services.do_withdraw(actor=me, application=application)
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     else:
         messages.success(request, "Your application is withdrawn.")
     return _to_application(application)
@@ -872,12 +853,12 @@ def application_withdraw(request: HttpRequest, org_slug: str, application_id: UU
 @rule("mentoring_match", "run", subject=PROGRAM)
 @require_POST
 def run_start(request: HttpRequest, org_slug: str, mentoring_program_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     program: Program = subject_of(request)
     try:
         run = services.do_start_run(actor=me, program=program, objective=request.POST.get("objective", "participation"))
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
         return _to_program(program)
     return _to_run(run)
 
@@ -911,7 +892,7 @@ def run_page(request: HttpRequest, org_slug: str, run_id: UUID) -> HttpResponse:
 @rule("mentoring_match", "run", subject=RUN)
 @require_POST
 def run_swap(request: HttpRequest, org_slug: str, run_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     run: MatchRun = subject_of(request)
     application = Application.objects.filter(
         program=run.program, public_id=_uuid(request.POST.get("application"))
@@ -925,7 +906,7 @@ def run_swap(request: HttpRequest, org_slug: str, run_id: UUID) -> HttpResponse:
             raise ValidationError("Choose a mentee of the proposal and a mentor of this program.")
         services.do_swap(actor=me, run=run, application=application, mentor=mentor)
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     else:
         messages.success(request, "The proposal is changed.")
     return _to_run(run)
@@ -942,12 +923,12 @@ def _uuid(value: str | None) -> UUID:
 @rule("mentoring_match", "publish", subject=RUN)
 @require_POST
 def run_publish(request: HttpRequest, org_slug: str, run_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     run: MatchRun = subject_of(request)
     try:
         pairs = services.do_publish(actor=me, run=run)
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     else:
         messages.success(request, f"Published: {len(pairs)} pairs proposed; each mentor accepts or declines.")
     return _to_run(run)
@@ -956,12 +937,12 @@ def run_publish(request: HttpRequest, org_slug: str, run_id: UUID) -> HttpRespon
 @rule("mentoring_match", "run", subject=RUN)
 @require_POST
 def run_discard(request: HttpRequest, org_slug: str, run_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     run: MatchRun = subject_of(request)
     try:
         services.do_discard_run(actor=me, run=run)
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     return _to_program(run.program)
 
 
@@ -982,13 +963,13 @@ def dashboard(request: HttpRequest, org_slug: str, mentoring_program_id: UUID) -
 @rule("mentoring_pair", "respond", subject=PAIR)
 @require_POST
 def pair_respond(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     pair: Pair = subject_of(request)
     accept = request.POST.get("answer") == "accept"
     try:
         services.do_respond(actor=me, pair=pair, accept=accept)
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     else:
         messages.success(request, "Accepted: welcome your mentee." if accept else "Declined.")
     return redirect("mentoring_pair", org_slug=org_slug, pair_id=pair.public_id)
@@ -997,12 +978,12 @@ def pair_respond(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpResp
 @rule("mentoring_pair", "rematch", subject=PAIR)
 @require_POST
 def pair_rematch(request: HttpRequest, org_slug: str, pair_id: UUID) -> HttpResponse:
-    _, me = _member_ctx(request)
+    _, me = member_of(request)
     pair: Pair = subject_of(request)
     try:
         services.do_rematch(actor=me, pair=pair)
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc=exc)
     else:
         messages.success(request, "The pair has ended for a rematch.")
     return redirect("mentoring_pair", org_slug=org_slug, pair_id=pair.public_id)
