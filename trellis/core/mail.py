@@ -102,7 +102,7 @@ def send_password_reset(*, user: User) -> OutboxMessage | None:
     return message
 
 
-def send_invitation(*, membership: Membership, new_account: bool, actor: User) -> OutboxMessage:
+def send_invitation(*, membership: Membership, new_account: bool, actor: User | None) -> OutboxMessage:
     user = membership.user
     context = {
         "user": user,

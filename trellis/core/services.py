@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,12 +40,16 @@ def do_invite_member(
     email: str,
     full_name: str,
     roles: Sequence[str] = (Role.PARTICIPANT,),
-    actor: User,
+    actor: User | None,
     send_invitation: bool = True,
     **fields: Any,
 ) -> Membership:
     """Add a person to the organization (creating their account if new) and e-mail them a sign-in link."""
     email = User.objects.normalize_email(email).strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": f"{email!r} is not an e-mail address."}) from None
     user = User.objects.filter(email__iexact=email).first()
     created_user = user is None
     if user is None:
@@ -67,6 +72,25 @@ def do_invite_member(
     if send_invitation:
         mail.send_invitation(membership=membership, new_account=created_user, actor=actor)
     return membership
+
+
+@transaction.atomic
+def do_create_organization(
+    *, name: str, slug: str, admin_email: str, admin_name: str, actor: User | None
+) -> Membership:
+    """A new organization and its first org admin, who is invited by e-mail (the platform operator's
+    ``trellis create-org``). Returns the admin's membership. All or nothing."""
+    organization = Organization(name=name.strip(), slug=slug.strip().lower())
+    organization.full_clean()
+    organization.save()
+    audit.record(actor=actor, verb="organization.created", obj=organization, organization=organization)
+    return do_invite_member(
+        organization=organization,
+        email=admin_email,
+        full_name=admin_name,
+        roles=[Role.PARTICIPANT, Role.ORG_ADMIN],
+        actor=actor,
+    )
 
 
 @transaction.atomic
