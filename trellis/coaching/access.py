@@ -8,22 +8,10 @@ Relations to an engagement: ``self`` (the coachee, the leader it is about), ``co
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
-
-from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
-from django.http import Http404
 
 from trellis.coaching.models import CoachingRequest, Commitment, Credential, Engagement
-from trellis.core.access import COACH_OF, MANAGER_OF, SELF, SPONSOR_OF, Subject, Viewer
+from trellis.core.access import COACH_OF, MANAGER_OF, SELF, SPONSOR_OF, Subject, Viewer, get_in_org
 from trellis.core.models import Organization
-
-
-def _get[M: models.Model](qs: models.QuerySet[M], org: Organization, public_id: Any) -> M:
-    try:
-        return qs.get(organization=org, public_id=UUID(str(public_id)))
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404("Not found.") from None
 
 
 def relations_to(viewer: Viewer, engagement: Engagement) -> set[str]:
@@ -43,11 +31,13 @@ def relations_to(viewer: Viewer, engagement: Engagement) -> set[str]:
 
 
 def _load_engagement(org: Organization, public_id: Any) -> Engagement:
-    return _get(Engagement.objects.select_related("coachee__user", "coach__user", "sponsor__user"), org, public_id)
+    return get_in_org(
+        Engagement.objects.select_related("coachee__user", "coach__user", "sponsor__user"), org, public_id
+    )
 
 
 def _load_commitment(org: Organization, public_id: Any) -> Commitment:
-    return _get(Commitment.objects.select_related("engagement__coachee"), org, public_id)
+    return get_in_org(Commitment.objects.select_related("engagement__coachee"), org, public_id)
 
 
 def _relate_commitment(viewer: Viewer, commitment: Commitment) -> set[str]:
@@ -76,7 +66,7 @@ def relations_to_request(viewer: Viewer, req: CoachingRequest) -> set[str]:
 
 
 def _load_request(org: Organization, public_id: Any) -> CoachingRequest:
-    return _get(
+    return get_in_org(
         CoachingRequest.objects.select_related("leader__user", "sponsor__user", "chosen_coach__user", "engagement"),
         org,
         public_id,
@@ -87,7 +77,7 @@ REQUEST = Subject("request_id", _load_request, relations_to_request)
 
 
 def _load_credential(org: Organization, public_id: Any) -> Credential:
-    return _get(Credential.objects.select_related("coach__membership"), org, public_id)
+    return get_in_org(Credential.objects.select_related("coach__membership"), org, public_id)
 
 
 def _relate_credential(viewer: Viewer, credential: Credential) -> set[str]:

@@ -17,7 +17,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -41,6 +40,7 @@ from trellis.coaching.models import (
 from trellis.coaching.shortlist import Candidate, Need, Ranked, rank
 from trellis.core import audit
 from trellis.core.access import Viewer, allows
+from trellis.core.calendar import utc_offset_hours
 from trellis.core.models import Membership, Role
 from trellis.core.services import do_notify
 
@@ -103,14 +103,6 @@ def requests_for(viewer: Viewer) -> QuerySet[CoachingRequest]:
     return qs.select_related("leader__user", "sponsor__user", "chosen_coach__user")
 
 
-def _offset_hours(zone: str, at: datetime) -> float:
-    try:
-        offset = at.astimezone(ZoneInfo(zone)).utcoffset()
-    except (KeyError, ValueError):
-        offset = None
-    return offset.total_seconds() / 3600 if offset is not None else 0.0
-
-
 def _offerable_profiles(organization_id: int, today: date) -> QuerySet[CoachProfile]:
     """Offerable coaches (verified, unexpired credential; ethics acknowledged), each with its running engagements
     counted — one query."""
@@ -147,13 +139,13 @@ def shortlist(req: CoachingRequest, *, today: date, now: datetime) -> list[Offer
             membership_id__in=[req.leader_id, req.sponsor_id]
         )
     }
-    need = Need(tuple(req.focus or ()), tuple(req.leader.languages or ()), _offset_hours(req.leader.timezone, now))
+    need = Need(tuple(req.focus or ()), tuple(req.leader.languages or ()), utc_offset_hours(req.leader.timezone, now))
     candidates = [
         Candidate(
             key,
             tuple(p.specialties or ()),
             tuple(p.languages or p.membership.languages or ()),
-            _offset_hours(p.membership.timezone, now),
+            utc_offset_hours(p.membership.timezone, now),
             p.capacity,
             p.running,  # type: ignore[attr-defined]
         )

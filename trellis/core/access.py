@@ -21,7 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -450,6 +450,14 @@ class Subject:
     kwarg: str
     load: Callable[[Organization, Any], models.Model]
     relate: Callable[[Viewer, Any], set[str]] = field(default=lambda viewer, obj: set())
+
+
+def get_in_org[M: models.Model](qs: models.QuerySet[M], org: Organization, public_id: Any) -> M:
+    """The record with this public id in the viewer's organization; any other (or a malformed id) is a 404."""
+    try:
+        return qs.get(organization=org, public_id=UUID(str(public_id)))
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404("Not found.") from None
 
 
 def _load_member(org: Organization, public_id: Any) -> Membership:

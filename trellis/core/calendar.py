@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -59,3 +60,12 @@ def invite(
 def method_of(ics: str) -> str:
     """The iTIP method (REQUEST, CANCEL, …) of an iCalendar text; mail must announce the same one (RFC 6047)."""
     return str(Calendar.from_ical(ics).get("method", "PUBLISH")).upper()
+
+
+def utc_offset_hours(zone: str, at: datetime) -> float:
+    """The IANA zone's offset from UTC in hours at ``at`` (0 for an unknown zone)."""
+    try:
+        offset = at.astimezone(ZoneInfo(zone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return 0.0
+    return offset.total_seconds() / 3600 if offset is not None else 0.0

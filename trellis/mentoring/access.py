@@ -9,22 +9,12 @@ keyword names are ``mentoring_``-prefixed where another app already uses the pla
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.http import Http404
 
-from trellis.core.access import MENTOR_OF, SELF, SHARED_WITH, Subject, Viewer
+from trellis.core.access import MENTOR_OF, SELF, SHARED_WITH, Subject, Viewer, get_in_org
 from trellis.core.models import Organization
 from trellis.mentoring.models import Application, Goal, Introduction, MatchRun, Meeting, Note, Pair, Program, Suggestion
-
-
-def _get[M: models.Model](qs: models.QuerySet[M], org: Organization, public_id: Any) -> M:
-    try:
-        return qs.get(organization=org, public_id=UUID(str(public_id)))
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404("Not found.") from None
 
 
 def pair_relations(viewer: Viewer, pair: Pair) -> set[str]:
@@ -40,21 +30,21 @@ def pair_relations(viewer: Viewer, pair: Pair) -> set[str]:
 
 
 def _load_pair(org: Organization, public_id: Any) -> Pair:
-    return _get(
+    return get_in_org(
         Pair.objects.select_related("program", "mentee__user", "mentor__member__user", "application"), org, public_id
     )
 
 
 def _load_program(org: Organization, public_id: Any) -> Program:
-    return _get(Program.objects.select_related("admin__user"), org, public_id)
+    return get_in_org(Program.objects.select_related("admin__user"), org, public_id)
 
 
 def _load_run(org: Organization, public_id: Any) -> MatchRun:
-    return _get(MatchRun.objects.select_related("program"), org, public_id)
+    return get_in_org(MatchRun.objects.select_related("program"), org, public_id)
 
 
 def _load_application(org: Organization, public_id: Any) -> Application:
-    return _get(Application.objects.select_related("program", "mentee__user"), org, public_id)
+    return get_in_org(Application.objects.select_related("program", "mentee__user"), org, public_id)
 
 
 def _relate_application(viewer: Viewer, application: Application) -> set[str]:
@@ -63,7 +53,7 @@ def _relate_application(viewer: Viewer, application: Application) -> set[str]:
 
 def _child_loader[M: models.Model](model: type[M]) -> Any:
     def load(org: Organization, public_id: Any) -> M:
-        return _get(
+        return get_in_org(
             model._default_manager.select_related("pair__program", "pair__mentee", "pair__mentor__member"),
             org,
             public_id,
@@ -77,7 +67,7 @@ def _relate_child(viewer: Viewer, obj: Any) -> set[str]:
 
 
 def _load_goal(org: Organization, public_id: Any) -> Goal:
-    return _get(Goal.objects.select_related("application__program"), org, public_id)
+    return get_in_org(Goal.objects.select_related("application__program"), org, public_id)
 
 
 def _relate_goal(viewer: Viewer, goal: Goal) -> set[str]:

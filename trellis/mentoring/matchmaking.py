@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count
 
+from trellis.core.calendar import utc_offset_hours
 from trellis.core.models import Membership, Organization
 from trellis.mentoring import matching
 from trellis.mentoring.models import DEFAULT_WEIGHTS, Application, MentorProfile, Pair, Program
@@ -37,15 +37,6 @@ UNMATCHED_WORDS = {
     matching.REASON_CAPACITY: "every eligible mentor is full",
     "no_goals": "no goal yet: a mentee needs at least one goal to be matched",
 }
-
-
-def utc_offset_hours(zone: str, at: datetime) -> float:
-    """The IANA zone's offset from UTC in hours at ``at`` (0 for an unknown zone)."""
-    try:
-        offset = at.astimezone(ZoneInfo(zone)).utcoffset()
-    except (ZoneInfoNotFoundError, ValueError):
-        return 0.0
-    return offset.total_seconds() / 3600 if offset is not None else 0.0
 
 
 def weights_of(program: Program) -> matching.Weights:

@@ -4,30 +4,27 @@ the viewer is to it. The rules themselves live in ``trellis.core.access.TABLE``.
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
-from django.http import Http404
-
-from trellis.core.access import INSTRUCTOR_OF, MANAGER_OF, SELF, Subject, Viewer, _load_member, _relate_member
+from trellis.core.access import (
+    INSTRUCTOR_OF,
+    MANAGER_OF,
+    SELF,
+    Subject,
+    Viewer,
+    _load_member,
+    _relate_member,
+    get_in_org,
+)
 from trellis.core.models import Membership, Organization
 from trellis.training.models import Card, Cohort, Enrolment, Program, ReinforcementItem, Session
 
 
-def _get[M: models.Model](qs: models.QuerySet[M], org: Organization, public_id: Any) -> M:
-    try:
-        return qs.get(organization=org, public_id=UUID(str(public_id)))
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404("Not found.") from None
-
-
 def _load_program(org: Organization, public_id: Any) -> Program:
-    return _get(Program.objects.all(), org, public_id)
+    return get_in_org(Program.objects.all(), org, public_id)
 
 
 def _load_cohort(org: Organization, public_id: Any) -> Cohort:
-    return _get(Cohort.objects.select_related("program", "instructor__user"), org, public_id)
+    return get_in_org(Cohort.objects.select_related("program", "instructor__user"), org, public_id)
 
 
 def _relate_cohort(viewer: Viewer, cohort: Cohort) -> set[str]:
@@ -37,15 +34,15 @@ def _relate_cohort(viewer: Viewer, cohort: Cohort) -> set[str]:
 
 
 def _load_session(org: Organization, public_id: Any) -> Session:
-    return _get(Session.objects.select_related("cohort__program", "cohort__instructor__user"), org, public_id)
+    return get_in_org(Session.objects.select_related("cohort__program", "cohort__instructor__user"), org, public_id)
 
 
 def _load_item(org: Organization, public_id: Any) -> ReinforcementItem:
-    return _get(ReinforcementItem.objects.select_related("program"), org, public_id)
+    return get_in_org(ReinforcementItem.objects.select_related("program"), org, public_id)
 
 
 def _load_card(org: Organization, public_id: Any) -> Card:
-    return _get(Card.objects.select_related("item__program"), org, public_id)
+    return get_in_org(Card.objects.select_related("item__program"), org, public_id)
 
 
 def _relate_card(viewer: Viewer, card: Card) -> set[str]:
